@@ -1,0 +1,1 @@
+"""Explanations: the derivation graph and its renderers."""

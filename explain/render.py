@@ -1,0 +1,184 @@
+"""Renderers of justification traces: plain text (Chinese or English), Markdown, JSON.
+
+Renderers format a :class:`~zhunru.explain.trace.Trace`; they never consult the
+solver or the profile.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zhunru.explain.report import evidence_json, missing, notes_of, ratio_text, tally_text, unmet
+from zhunru.explain.trace import Trace
+from zhunru.explain.vocabulary import STATUS, VERDICT
+from zhunru.solver.kb import KnowledgeBase
+
+MARKS = {"holds": "✓", "fails": "✗", "undetermined": "?"}
+
+
+CONNECTIVES = {
+    "zh": {"all_of": "同时满足下列各项", "any_of": "满足下列之一", "implies": "附条件的要求", "neg": "不得出现"},
+    "en": {
+        "all_of": "all of the following",
+        "any_of": "one of the following",
+        "implies": "a conditional requirement",
+        "neg": "must not hold",
+    },
+}
+
+
+def _label(trace: Trace, lang: str) -> str:
+    node = trace.requirement
+    if lang == "en":
+        return node.gloss or node.quote or trace.clause_text
+    if node.quote:
+        return node.quote
+    return CONNECTIVES["zh"].get(node.kind) or node.gloss or trace.clause_text
+
+
+def _facts(trace: Trace, lang: str) -> str:
+    parts = []
+    summary = ratio_text(trace) or tally_text(trace, lang)
+    if summary:
+        parts.append(summary)
+    elif trace.evidence:
+        for item in trace.evidence:
+            data = evidence_json(item, lang)
+            text = f"{data['fact']}: {data['shown']}"
+            if "needs" in data:
+                text += f" ({'要求' if lang == 'zh' else 'needs'} {data['needs']})"
+
+            if "margin" in data:
+                text += f", {data['margin']}"
+            if data.get("detail"):
+                text += f" [{data['detail']}]"
+            parts.append(text)
+    for item in trace.missing:
+        what = item.path or trace.subject_path
+        parts.append(f"缺少 {what}" if lang == "zh" else f"missing {what}")
+    return "; ".join(parts)
+
+
+def trace_lines(trace: Trace, lang: str, depth: int = 0, parent_subject=None) -> list[str]:  # type: ignore[no-untyped-def]
+    indent = "  " * depth
+    subject = ""
+    if parent_subject is not None and trace.subject != parent_subject:
+        subject = f"[{trace.subject_label}] "
+    facts = _facts(trace, lang)
+    line = f"{indent}{MARKS[trace.status]} {trace.clause_path} {subject}{_label(trace, lang)}"
+    if facts:
+        line += f" — {facts}"
+    lines = [line]
+    for child in trace.children:
+        if trace.requirement.member_class in ("staff", "dedicated_staff") and child.subject != trace.subject:
+            lines.append(_person_line(child, lang, depth + 1))
+        else:
+            lines.extend(trace_lines(child, lang, depth + 1, trace.subject))
+    return lines
+
+
+def _person_line(trace: Trace, lang: str, depth: int) -> str:
+    """One line per person counted; their own derivation is `explain --physician ID`."""
+    line = f"{'  ' * depth}{MARKS[trace.status]} [{trace.subject_label}] {_label(trace, lang)}"
+    if trace.status == "fails":
+        clauses = sorted({item["clause"] for item in unmet(trace, lang)})
+        line += (" — 未满足 " if lang == "zh" else " — unmet ") + "、".join(clauses)
+    elif trace.status == "undetermined":
+        paths = sorted({item["path"] for item in missing(trace, lang)})
+        line += (" — 缺少 " if lang == "zh" else " — missing ") + ", ".join(paths)
+    return line
+
+
+def header(result: dict[str, Any], hospital: str, as_of: str, lang: str) -> list[str]:
+    verdict = VERDICT[lang][result["verdict"]]
+    who = f" · {result['name']} ({result['staff']})" if "staff" in result else ""
+    if lang == "zh":
+        return [
+            f"{result['title']}（{result['jurisdiction']}，{result['version']}）· {result['scope']}{who}",
+            f"医疗机构：{hospital} · 评估日期：{as_of}",
+            f"结论：{verdict}",
+            f"适用依据：{result['basis']}",
+        ]
+    return [
+        f"{result['title']} ({result['jurisdiction']}, {result['version']}) · {result['scope']}{who}",
+        f"Hospital: {hospital} · as of {as_of}",
+        f"Verdict: {verdict}",
+        f"Why this specification: {result['basis']}",
+    ]
+
+
+def text(result: dict[str, Any], trace: Trace, kb: KnowledgeBase, hospital: str, as_of: str, lang: str) -> str:
+    lines = header(result, hospital, as_of, lang)
+    if "procedure" in result:
+        lines.insert(
+            1,
+            (
+                f"手术：{result['procedure']}（{result['catalogue_clause']}，{result['grade']}级）"
+                if lang == "zh"
+                else f"Procedure: {result['procedure']} ({result['catalogue_clause']}, grade {result['grade']})"
+            ),
+        )
+    lines.append("")
+    lines.append("推导：" if lang == "zh" else "Derivation:")
+    lines.extend(trace_lines(trace, lang, 1))
+    todo = missing(trace, lang) if trace.status == "undetermined" else []
+    if todo:
+        lines.append("")
+        lines.append("可确定结论的事实：" if lang == "zh" else "Facts that would settle it:")
+        lines.extend(f"  - {m['path']}: {m['fact']} ({m['clause']})" for m in todo)
+    notes = notes_of(trace, kb, lang)
+    if notes:
+        lines.append("")
+        lines.append("解释说明：" if lang == "zh" else "Interpretation notes:")
+        lines.extend(f"  [{n['id']}] {n['text']}" for n in notes)
+    return "\n".join(lines) + "\n"
+
+
+def markdown(result: dict[str, Any], trace: Trace, kb: KnowledgeBase, hospital: str, as_of: str, lang: str) -> str:
+    head = header(result, hospital, as_of, lang)
+    lines = [f"## {head[0]}", "", *(f"- {line}" for line in head[1:]), ""]
+    for line in trace_lines(trace, lang, 0):
+        stripped = line.lstrip(" ")
+        depth = (len(line) - len(stripped)) // 2
+        lines.append(f"{'  ' * depth}- {stripped}")
+    notes = notes_of(trace, kb, lang)
+    if notes:
+        lines += ["", "### " + ("解释说明" if lang == "zh" else "Interpretation notes"), ""]
+        lines += [f"- **{n['id']}**: {n['text']}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def trace_json(trace: Trace, lang: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "requirement": trace.id,
+        "kind": trace.requirement.kind,
+        "spec": trace.requirement.spec,
+        "clause": trace.clause_path,
+        "text": trace.clause_text,
+        "status": trace.status,
+        "status_text": STATUS[lang][trace.status],
+        "subject": {"label": trace.subject_label, "path": trace.subject_path},
+    }
+    if trace.requirement.quote:
+        data["quote"] = trace.requirement.quote
+    if trace.requirement.gloss:
+        data["gloss"] = trace.requirement.gloss
+    if trace.evidence:
+        data["evidence"] = [evidence_json(e, lang) for e in trace.evidence]
+    summary = ratio_text(trace) or tally_text(trace, lang)
+    if summary:
+        data["summary"] = summary
+    if trace.missing:
+        data["missing"] = [m.path for m in trace.missing]
+    if trace.requirement.notes:
+        data["notes"] = trace.requirement.notes
+    if trace.children:
+        data["because"] = [trace_json(child, lang) for child in trace.children]
+    return data
+
+
+def explanation_json(result: dict[str, Any], trace: Trace, lang: str) -> dict[str, Any]:
+    data = dict(result)
+    data["unmet"] = unmet(trace, lang)
+    data["derivation"] = trace_json(trace, lang)
+    return data

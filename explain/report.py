@@ -1,0 +1,245 @@
+"""Verdicts, unmet requirements and missing facts, read off justification traces.
+
+``check_report`` is the data behind ``zhunru check``: per specification and
+target a three-valued verdict with the unmet clauses (each with its evidence)
+and, for undetermined verdicts, exactly the facts that would settle it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from clingo import Symbol
+from zhunru.explain.trace import Evidence, Missing, Trace, TraceBuilder
+from zhunru.explain.vocabulary import OPS, format_margin, format_value, measure_label
+from zhunru.solver.engine import Evaluation
+from zhunru.solver.facts import HOSPITAL
+from zhunru.solver.kb import Procedure, Target
+
+VERDICTS = {"holds": "eligible", "fails": "ineligible", "undetermined": "undetermined"}
+
+# Counts over things (rooms, machines, training records, support arrangements) are
+# existentials: when one fails, what the reviewer needs is why each candidate
+# fails.  Counts over people are requirements of their own ("at least 2 …").
+_THING_CLASSES = {"unit", "equipment", "training", "support"}
+
+
+@dataclass
+class TargetResult:
+    target: Target
+    subject: Symbol
+    trace: Trace
+
+    @property
+    def verdict(self) -> str:
+        return VERDICTS[self.trace.status]
+
+
+def evidence_json(item: Evidence, lang: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "fact": measure_label(item.measure, lang),
+        "value": item.value,
+        "shown": format_value(item.measure, item.value, item.ladder, lang),
+        "path": item.path,
+    }
+    if item.detail:
+        data["detail"] = item.detail
+    if item.role != "value":
+        data["role"] = item.role
+    if item.op and item.threshold is not None:
+        shown = format_value(item.measure, item.threshold, item.ladder, lang)
+        data["needs"] = shown if item.op == "eq" else f"{OPS[item.op]} {shown}"
+        margin = format_margin(item.measure, item.value, item.op, item.threshold, lang)
+        if margin:
+            data["margin"] = margin
+    return data
+
+
+def ratio_text(trace: Trace) -> str | None:
+    if trace.requirement.kind != "ratio" or not trace.requirement.ratio:
+        return None
+    values = {e.role: e.value for e in trace.evidence}
+    p, q = trace.requirement.ratio
+    bound = f"{trace.requirement.op} {100 * p / q:g}%"
+    if values.get("denominator"):
+        rate = 100 * values.get("numerator", 0) / values["denominator"]
+        return f"{values.get('numerator', 0)}/{values['denominator']} = {rate:.2f}%, needs {bound}"
+    return f"no cases in the period (rate bound {bound} not exceeded)"
+
+
+def tally_text(trace: Trace, lang: str) -> str | None:
+    if trace.tally is None:
+        if trace.requirement.kind == "forall" and trace.candidates is not None:
+            return (
+                f"全部{trace.candidates}个对象须满足"
+                if lang == "zh"
+                else f"all {trace.candidates} members must satisfy it"
+            )
+        return None
+    sure, maybe = trace.tally
+    op = "≥" if trace.requirement.op == "ge" else "≤"
+    if lang == "zh":
+        text = f"{trace.candidates}个候选中{sure}个满足，要求{op}{trace.requirement.threshold}"
+        return text + (f"（另有{maybe - sure}个待定）" if maybe > sure else "")
+    text = f"{sure} of {trace.candidates} candidates satisfy it, needs {op} {trace.requirement.threshold}"
+    return text + (f" ({maybe - sure} undetermined)" if maybe > sure else "")
+
+
+def requirement_json(trace: Trace, lang: str) -> dict[str, Any]:
+    node = trace.requirement
+    data: dict[str, Any] = {
+        "spec": node.spec,
+        "clause": trace.clause_path,
+        "text": trace.clause_text,
+        "requirement": node.id,
+    }
+    if node.quote:
+        data["quote"] = node.quote
+    if trace.subject != HOSPITAL:
+        data["subject"] = {"label": trace.subject_label, "path": trace.subject_path}
+    evidence = [evidence_json(e, lang) for e in trace.evidence]
+    if evidence:
+        data["evidence"] = evidence
+    summary = ratio_text(trace) or tally_text(trace, lang)
+    if summary:
+        data["summary"] = summary
+    return data
+
+
+def unmet(trace: Trace, lang: str = "zh") -> list[dict[str, Any]]:
+    """The failing requirements a refusal rests on, as reviewers cite them."""
+    if trace.status != "fails":
+        return []
+    node = trace.requirement
+    descend = node.kind in ("all_of", "implies") or (
+        node.kind == "count"
+        and node.member_class in _THING_CLASSES
+        and node.op == "ge"
+        and node.threshold == 1
+        and trace.children
+    )
+    if descend:
+        return [item for child in trace.children for item in unmet(child, lang)]
+    item = requirement_json(trace, lang)
+    if node.kind == "any_of":
+        item["branches"] = [
+            {"requirement": c.id, "clause": c.clause_path, "gloss": c.requirement.gloss, "unmet": unmet(c, lang)}
+            for c in trace.children
+        ]
+    elif trace.children:
+        item["because"] = [
+            {"subject": c.subject_label, "path": c.subject_path, "unmet": unmet(c, lang)} for c in trace.children
+        ]
+    return [item]
+
+
+def missing(trace: Trace, lang: str = "zh") -> list[dict[str, Any]]:
+    """Exactly the facts that would settle an undetermined verdict (deduplicated)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for node in trace.walk():
+        if node.status != "undetermined":
+            continue
+        for item in node.missing:
+            entry = _missing_json(item, node, lang)
+            found.setdefault((entry["path"], entry["fact"]), entry)
+    return [found[key] for key in sorted(found)]
+
+
+def _missing_json(item: Missing, node: Trace, lang: str) -> dict[str, Any]:
+    if isinstance(item.what, str):
+        fact = f"{item.what} list" if lang == "en" else f"{item.what}名单"
+    else:
+        fact = measure_label(item.what, lang)
+    entry = {
+        "subject": node.subject_label,
+        "path": item.path or node.subject_path,
+        "fact": fact,
+        "requirement": node.id,
+        "clause": node.clause_path,
+        "spec": node.requirement.spec,
+    }
+    if item.detail:
+        entry["detail"] = item.detail
+    return entry
+
+
+def notes_of(trace: Trace, kb, lang: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    ids = sorted({note for node in trace.walk() for note in node.requirement.notes})
+    return [{"id": i, "text": kb.notes[i].zh if lang == "zh" else kb.notes[i].en} for i in ids]
+
+
+class Reporter:
+    """Turns one evaluation into check results and explanations."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        self.kb = evaluation.kb
+        self.builder = TraceBuilder(evaluation)
+
+    def target_result(self, target: Target, subject: Symbol = HOSPITAL) -> TargetResult:
+        return TargetResult(target, subject, self.builder.trace(subject, target.root))
+
+    def hospital_results(self) -> list[TargetResult]:
+        return [
+            self.target_result(t)
+            for spec in self.evaluation.specs
+            for t in self.kb.targets_of(spec)
+            if t.subject.name == "hospital"
+        ]
+
+    def physician_results(self, staff_id: str | None = None) -> list[TargetResult]:
+        results = []
+        for member in self.evaluation.hospital.staff or []:
+            if staff_id is not None and member.id != staff_id:
+                continue
+            for spec in self.evaluation.specs:
+                for target in self.kb.targets_of(spec):
+                    if target.role == member.role:
+                        results.append(self.target_result(target, self.evaluation.staff_symbol(member.id)))
+        return results
+
+    def result_json(self, result: TargetResult, lang: str) -> dict[str, Any]:
+        spec = self.kb.specs[result.target.spec]
+        data: dict[str, Any] = {
+            "technology": spec.id,
+            "title": spec.title,
+            "jurisdiction": spec.jurisdiction,
+            "version": spec.version,
+            "basis": self.basis(spec.id, lang),
+            "target": result.target.root,
+            "kind": result.target.kind,
+            "scope": result.target.scope,
+            "verdict": result.verdict,
+            "unmet": unmet(result.trace, lang),
+            "missing": missing(result.trace, lang) if result.verdict == "undetermined" else [],
+            "notes": notes_of(result.trace, self.kb, lang),
+        }
+        if result.subject != HOSPITAL:
+            info = self.evaluation.facts.subjects[result.subject]
+            data["staff"] = info.obj.id
+            data["name"] = info.obj.name
+        return data
+
+    def procedure_json(self, procedure: Procedure, lang: str) -> dict[str, Any]:
+        root = self.kb.grade_targets[(procedure.spec, procedure.grade)]
+        data = self.result_json(self.target_result(self.kb.target(root)), lang)
+        data["procedure"] = procedure.name
+        data["grade"] = procedure.grade
+        data["catalogue_clause"] = procedure.clause_path
+        return data
+
+    def basis(self, spec_id: str, lang: str) -> str:
+        spec = self.kb.specs[spec_id]
+        province = self.evaluation.hospital.location.province
+        if spec.scope.name == "national":
+            return (
+                f"国家规范，适用于{province}的医疗机构"
+                if lang == "zh"
+                else f"national specification, applies to hospitals in {province}"
+            )
+        return (
+            f"{spec.jurisdiction}地方规范，医院位于{province}"
+            if lang == "zh"
+            else f"specification of {spec.jurisdiction}; the hospital is in {province}"
+        )

@@ -1,0 +1,1 @@
+"""Evaluation: profile facts, the clingo engine and the typed boundary to it."""

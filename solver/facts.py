@@ -1,0 +1,189 @@
+"""Profile → clingo facts, built from symbols.
+
+Every fact is a ``clingo.Symbol`` made with ``Function``/``String``/``Number`` and
+turned into program text by clingo's own serialisation, which escapes quotes,
+backslashes and newlines: a hospital called ``x"). eligible(1). %`` stays one
+string constant.  No fact is ever assembled by string formatting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from clingo import Function, Number, String, Symbol
+from zhunru.solver.measures import Context, Reading, Subject, read
+
+from zhunru.errors import EngineError
+
+CLINGO_MIN, CLINGO_MAX = -(2**31), 2**31 - 1
+HOSPITAL = Function("h")
+
+
+@dataclass
+class FactBase:
+    """The facts of one hospital and the provenance of every value."""
+
+    facts: list[Symbol] = field(default_factory=list)
+    subjects: dict[Symbol, Subject] = field(default_factory=dict)
+    readings: dict[tuple[Symbol, Symbol], Reading] = field(default_factory=dict)
+
+    def program(self) -> str:
+        return "".join(f"{fact}.\n" for fact in self.facts)
+
+
+def _subjects(ctx: Context) -> Iterator[tuple[Subject, Symbol | None, str | None]]:
+    """Every subject with its parent symbol and the class it belongs to in the parent."""
+    hospital = ctx.hospital
+    yield Subject(HOSPITAL, "hospital", hospital, "", hospital.name), None, None
+    for i, unit in enumerate(hospital.units or []):
+        symbol = Function("unit", [String(unit.id)])
+        yield Subject(symbol, "unit", unit, f"units[{i}]", unit.id), HOSPITAL, "unit"
+        for j, item in enumerate(unit.equipment or []):
+            equipment = Subject(
+                Function("equip", [String(item.id)]), "equipment", item, f"units[{i}].equipment[{j}]", item.id
+            )
+            yield equipment, symbol, "equipment"
+            yield equipment, HOSPITAL, "equipment"
+    for i, item in enumerate(hospital.equipment or []):
+        yield (
+            Subject(Function("equip", [String(item.id)]), "equipment", item, f"equipment[{i}]", item.id),
+            HOSPITAL,
+            "equipment",
+        )
+    for i, support in enumerate(hospital.supports or []):
+        yield (
+            Subject(Function("sup", [Number(i)]), "support", support, f"supports[{i}]", support.partner),
+            HOSPITAL,
+            "support",
+        )
+    for i, incident in enumerate(hospital.incidents or []):
+        yield (
+            Subject(
+                Function("inc", [HOSPITAL, Number(i)]),
+                "incident",
+                incident,
+                f"incidents[{i}]",
+                f"{incident.type} #{i + 1}",
+            ),
+            HOSPITAL,
+            "incident",
+        )
+    for i, member in enumerate(hospital.staff or []):
+        yield from _staff_subjects(i, member)
+
+
+def _staff_subjects(i: int, member) -> Iterator[tuple[Subject, Symbol | None, str | None]]:  # type: ignore[no-untyped-def]
+    symbol = Function("staff", [String(member.id)])
+    path = f"staff[{i}]"
+    yield Subject(symbol, "staff", member, path, member.name), HOSPITAL, "staff"
+    for assignment in member.assignments:
+        unit = Function("unit", [String(assignment.unit)])
+        yield Subject(symbol, "staff", member, path, member.name), unit, "staff"
+        if assignment.dedicated:
+            yield Subject(symbol, "staff", member, path, member.name), unit, "dedicated_staff"
+    children = (
+        ("training", "trainings", "train", lambda t: f"{t.topic} ({t.path})"),
+        ("recommendation", "recommendations", "rec", lambda r: r.recommender),
+        ("incident", "incidents", "inc", lambda n: n.type),
+    )
+    for cls, attribute, functor, label in children:
+        for j, item in enumerate(getattr(member, attribute) or []):
+            child = Function(functor, [symbol, Number(j)])
+            yield Subject(child, cls, item, f"{path}.{attribute}[{j}]", label(item), owner=member), symbol, cls
+
+
+def _kinds(subject: Subject) -> list[Symbol]:
+    """Kinds a count can select members by.
+
+    Roles, training paths and derived kinds come from closed enumerations and are
+    names in the KB (``physician``, ``base``); unit, equipment and incident kinds
+    are printed Chinese names and always strings.
+    """
+    obj = subject.obj
+    if subject.cls == "staff":
+        derived = ["other_technical"] if obj.role in ("nurse", "technician") else []
+        return [Function(name) for name in [obj.role, *derived]]
+    if subject.cls in ("unit", "equipment"):
+        return [String(obj.kind)]
+    if subject.cls == "training":
+        return [Function(obj.path)]
+    if subject.cls == "incident":
+        return [String(obj.type)]
+    return []
+
+
+_POPULATIONS = {
+    # (subject class, member class) -> attribute whose declaration makes the population known
+    ("hospital", "staff"): "staff",
+    ("hospital", "unit"): "units",
+    ("hospital", "support"): "supports",
+    ("hospital", "incident"): "incidents",
+    ("unit", "equipment"): "equipment",
+    ("staff", "training"): "trainings",
+    ("staff", "recommendation"): "recommendations",
+    ("staff", "incident"): "incidents",
+}
+
+
+def _known_populations(subject: Subject, hospital) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    for (cls, member_class), attribute in _POPULATIONS.items():
+        if cls == subject.cls and getattr(subject.obj, attribute) is not None:
+            yield member_class
+    if (
+        subject.cls == "hospital"
+        and hospital.equipment is not None
+        and all(u.equipment is not None for u in hospital.units or [])
+    ):
+        yield "equipment"
+    if subject.cls == "unit" and hospital.staff is not None:
+        yield "staff"
+        yield "dedicated_staff"
+
+
+def build_facts(ctx: Context, evaluate: list[tuple[str, Symbol]]) -> FactBase:
+    """All facts for one hospital: members, kinds, populations, values and what to evaluate.
+
+    ``evaluate`` lists ``(requirement root, subject selector)`` pairs, the selector
+    being ``hospital`` or ``staff(Role)``.
+    """
+    base = FactBase()
+    facts = base.facts
+    seen: set[Symbol] = set()
+    for subject, parent, member_class in _subjects(ctx):
+        if parent is not None:
+            facts.append(Function("member", [parent, Function(member_class or ""), subject.symbol]))
+        if subject.symbol in seen:
+            continue
+        seen.add(subject.symbol)
+        base.subjects[subject.symbol] = subject
+        for kind in _kinds(subject):
+            facts.append(Function("kind", [subject.symbol, kind]))
+        for member in _known_populations(subject, ctx.hospital):
+            facts.append(Function("known_population", [subject.symbol, Function(member)]))
+        _add_values(base, subject, ctx)
+    for root, selector in evaluate:
+        for subject in base.subjects.values():
+            if _selected(subject, selector):
+                facts.append(Function("evaluate", [subject.symbol, Function(root)]))
+    facts.sort()
+    return base
+
+
+def _selected(subject: Subject, selector: Symbol) -> bool:
+    if selector.name == "hospital":
+        return subject.cls == "hospital"
+    return subject.cls == "staff" and subject.obj.role == selector.arguments[0].name
+
+
+def _add_values(base: FactBase, subject: Subject, ctx: Context) -> None:
+    for measure in sorted(ctx.kb.measures):
+        reading = read(subject, measure, ctx)
+        if reading is None:
+            continue
+        base.readings[(subject.symbol, measure)] = reading
+        if reading.value is None:
+            continue
+        if not CLINGO_MIN <= reading.value <= CLINGO_MAX:
+            raise EngineError(f"{subject.path}: value {reading.value} of {measure} exceeds clingo's integers")
+        base.facts.append(Function("value", [subject.symbol, measure, Number(reading.value)]))

@@ -1,0 +1,305 @@
+"""The knowledge base, loaded once and read through typed records.
+
+``KnowledgeBase.load()`` grounds ``kb/common.lp`` and every ``kb/facts/*.lp`` once
+(without any hospital) and reads the declarations back into the dataclasses
+below: specifications, targets, requirement nodes with their clause and quote,
+the grade catalogue, interpretation notes, and the set of measures the
+requirements read.  Every other module works from these records; nothing else
+parses knowledge-base files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+import clingo
+from clingo import Symbol, SymbolType
+from zhunru.solver.ladders import kb_path
+
+from zhunru.errors import EngineError
+
+NODE_KINDS = ("all_of", "any_of", "implies", "neg", "count", "forall", "cmp", "cmp_rank", "ratio", "attest")
+
+
+def py(symbol: Symbol) -> object:
+    """A plain Python value of a symbol (strings, numbers, names; tuples/functions as text)."""
+    if symbol.type == SymbolType.String:
+        return symbol.string
+    if symbol.type == SymbolType.Number:
+        return symbol.number
+    if symbol.type == SymbolType.Function and not symbol.arguments and symbol.name:
+        return symbol.name
+    return str(symbol)
+
+
+@dataclass(frozen=True)
+class Spec:
+    id: str
+    technology: str
+    title: str
+    jurisdiction: str
+    version: str
+    source: str
+    scope: Symbol  # national | province("天津市")
+    dates: dict[str, tuple[date, str]] = field(default_factory=dict)  # kind -> (date, printed|assumed)
+
+    def applies_to_province(self, province: str) -> bool:
+        if self.scope.name == "national":
+            return True
+        return self.scope.name == "province" and self.scope.arguments[0].string == province
+
+
+@dataclass(frozen=True)
+class Target:
+    spec: str
+    root: str
+    kind: str  # entry | physician | ongoing | training_base
+    subject: Symbol  # hospital | staff(physician)
+    scope: str
+
+    @property
+    def role(self) -> str | None:
+        return self.subject.arguments[0].name if self.subject.name == "staff" else None
+
+
+@dataclass(frozen=True)
+class Clause:
+    spec: str
+    id: str
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Procedure:
+    spec: str
+    grade: int
+    number: str
+    name: str
+    open: bool = False
+
+    @property
+    def clause_path(self) -> str:
+        return f"附件 {'一二三四'[self.grade - 1]}级手术 {self.number}"
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    scope: str
+    zh: str
+    en: str
+
+
+@dataclass
+class Requirement:
+    id: str
+    spec: str
+    clause: str
+    kind: str = ""
+    quote: str | None = None
+    gloss: str | None = None
+    children: list[str] = field(default_factory=list)
+    # kind-specific parameters, as symbols
+    measure: Symbol | None = None
+    op: str | None = None
+    threshold: int | None = None
+    ladder: str | None = None
+    rung: str | None = None
+    denominator: Symbol | None = None
+    ratio: tuple[int, int] | None = None
+    member_class: str | None = None
+    member_kind: str | None = None
+    condition: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class KnowledgeBase:
+    """Everything the engine knows, parsed once per process."""
+
+    files: list[Path]
+    specs: dict[str, Spec] = field(default_factory=dict)
+    technologies: dict[str, tuple[str, str]] = field(default_factory=dict)
+    targets: list[Target] = field(default_factory=list)
+    clauses: dict[tuple[str, str], Clause] = field(default_factory=dict)
+    requirements: dict[str, Requirement] = field(default_factory=dict)
+    procedures: list[Procedure] = field(default_factory=list)
+    grade_targets: dict[tuple[str, int], str] = field(default_factory=dict)
+    notes: dict[str, Note] = field(default_factory=dict)
+    measures: set[Symbol] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> KnowledgeBase:
+        base = directory or kb_path()
+        facts = sorted((base / "facts").glob("*.lp"))
+        kb = cls(files=[base / "common.lp", *facts])
+        control = clingo.Control(["--warn=none"])
+        for path in kb.files:
+            control.load(str(path))
+        control.ground([("base", [])])
+        kb._read(control)
+        return kb
+
+    @cached_property
+    def program(self) -> str:
+        """The KB and the interpreter as one program text (added to every Control)."""
+        parts = [path.read_text(encoding="utf-8") for path in self.files]
+        parts.append(kb_path("rules.lp").read_text(encoding="utf-8"))
+        return "\n".join(parts)
+
+    # -- reading -----------------------------------------------------------------
+
+    def _read(self, control: clingo.Control) -> None:
+        def atoms(name: str, arity: int) -> list[list[Symbol]]:
+            found = [a.symbol.arguments for a in control.symbolic_atoms.by_signature(name, arity)]
+            return sorted(found, key=lambda args: [str(a) for a in args])
+
+        for tech, zh, en in atoms("technology", 3):
+            self.technologies[tech.name] = (zh.string, en.string)
+        sources = {s.name: f.string for s, f in atoms("spec_source", 2)}
+        scopes = {s.name: scope for s, scope in atoms("spec_in", 2)}
+        dates: dict[str, dict[str, tuple[date, str]]] = {}
+        for s, kind, day, status in atoms("spec_date", 4):
+            dates.setdefault(s.name, {})[kind.name] = (_date(day.number), status.name)
+        for s, tech, title, jurisdiction, version in atoms("spec", 5):
+            self.specs[s.name] = Spec(
+                s.name,
+                tech.name,
+                title.string,
+                jurisdiction.string,
+                version.string,
+                sources.get(s.name, ""),
+                scopes[s.name],
+                dates.get(s.name, {}),
+            )
+        for s, root, kind, subject, scope in atoms("target", 5):
+            self.targets.append(Target(s.name, root.name, kind.name, subject, scope.string))
+        for s, cid, path, text in atoms("clause", 4):
+            self.clauses[(s.name, cid.name)] = Clause(s.name, cid.name, path.string, text.string)
+        for s, grade, number, name in atoms("procedure", 4):
+            self.procedures.append(Procedure(s.name, grade.number, number.string, name.string))
+        opens = {(s.name, g.number, n.string) for s, g, n in atoms("open_procedure", 3)}
+        self.procedures = [
+            Procedure(p.spec, p.grade, p.number, p.name, (p.spec, p.grade, p.number) in opens)
+            for p in sorted(self.procedures, key=lambda p: (p.spec, p.grade, _cn_number(p.number)))
+        ]
+        for s, grade, root in atoms("grade_target", 3):
+            self.grade_targets[(s.name, grade.number)] = root.name
+        for note_id, scope, zh, en in atoms("note", 4):
+            self.notes[note_id.name] = Note(note_id.name, scope.name, zh.string, en.string)
+        self._read_requirements(atoms)
+
+    def _read_requirements(self, atoms) -> None:  # type: ignore[no-untyped-def]
+        for r, s, cid in atoms("req", 3):
+            if r.name in self.requirements:
+                raise EngineError(f"requirement {r.name} is declared twice")
+            self.requirements[r.name] = Requirement(r.name, s.name, cid.name)
+        req = self.requirement
+        for r, text in atoms("quote", 2):
+            req(r).quote = text.string
+        for r, text in atoms("gloss", 2):
+            req(r).gloss = text.string
+        for r, note in atoms("note_on", 2):
+            req(r).notes.append(note.name)
+        for (r,) in atoms("all_of", 1):
+            req(r).kind = "all_of"
+        for (r,) in atoms("any_of", 1):
+            req(r).kind = "any_of"
+        for r, child, _order in sorted(atoms("child", 3), key=lambda a: (a[0].name, a[2].number)):
+            req(r).children.append(child.name)
+        for r, cond, then in atoms("implies", 3):
+            node = req(r, "implies")
+            node.children = [cond.name, then.name]
+        for r, child in atoms("neg", 2):
+            req(r, "neg").children = [child.name]
+        for r, cls, kind, cond, op, n in atoms("count", 6):
+            node = req(r, "count")
+            node.member_class, node.member_kind = cls.name, str(py(kind))
+            node.condition, node.op, node.threshold = cond.name, op.name, n.number
+            node.children = [cond.name]
+        for r, cls, kind, cond in atoms("forall", 4):
+            node = req(r, "forall")
+            node.member_class, node.member_kind, node.condition = cls.name, str(py(kind)), cond.name
+            node.children = [cond.name]
+        for r, measure, op, n in atoms("cmp", 4):
+            node = req(r, "cmp")
+            node.measure, node.op, node.threshold = measure, op.name, n.number
+        for r, measure, op, ladder, rung in atoms("cmp_rank", 5):
+            node = req(r, "cmp_rank")
+            node.measure, node.op, node.ladder, node.rung = measure, op.name, ladder.name, rung.string
+        for r, num, den, op, p, q in atoms("ratio", 6):
+            node = req(r, "ratio")
+            node.measure, node.denominator, node.op, node.ratio = num, den, op.name, (p.number, q.number)
+        for (r,) in atoms("attest", 1):
+            node = req(r, "attest")
+            node.measure = clingo.Function("m", [clingo.Function("attest"), r])
+            node.op, node.threshold = "eq", 1
+        for node in self.requirements.values():
+            if not node.kind:
+                raise EngineError(f"requirement {node.id} has no kind ({', '.join(NODE_KINDS)})")
+            for measure in (node.measure, node.denominator):
+                if measure is not None:
+                    self.measures.add(measure)
+
+    def requirement(self, symbol: Symbol | str, kind: str | None = None) -> Requirement:
+        name = symbol if isinstance(symbol, str) else symbol.name
+        try:
+            node = self.requirements[name]
+        except KeyError:
+            raise EngineError(f"{name} is used but has no req/3 declaration") from None
+        if kind is not None:
+            if node.kind and node.kind != kind:
+                raise EngineError(f"requirement {name} has two kinds: {node.kind} and {kind}")
+            node.kind = kind
+        return node
+
+    # -- queries -----------------------------------------------------------------
+
+    def clause_of(self, requirement_id: str) -> Clause:
+        node = self.requirements[requirement_id]
+        return self.clauses[(node.spec, node.clause)]
+
+    def targets_of(self, spec: str) -> list[Target]:
+        return [t for t in self.targets if t.spec == spec]
+
+    def target(self, root: str) -> Target:
+        for t in self.targets:
+            if t.root == root:
+                return t
+        raise KeyError(root)
+
+    def catalogue(self, spec: str) -> list[Procedure]:
+        return [p for p in self.procedures if p.spec == spec]
+
+    def find_procedures(self, name: str) -> list[Procedure]:
+        """Catalogue entries whose printed name is ``name`` (or contains it, if none is exact)."""
+        exact = [p for p in self.procedures if p.name == name]
+        return exact or [p for p in self.procedures if name in p.name]
+
+    def resolve_spec(self, ident: str) -> list[str]:
+        """Spec ids named by a spec id or a technology id."""
+        if ident in self.specs:
+            return [ident]
+        return sorted(s.id for s in self.specs.values() if s.technology == ident)
+
+
+def _date(yyyymmdd: int) -> date:
+    return date(yyyymmdd // 10000, yyyymmdd // 100 % 100, yyyymmdd % 100)
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def _cn_number(text: str) -> int:
+    """The value of a printed Chinese item number such as "十四、"."""
+    digits = text.rstrip("、")
+    if digits.startswith("十"):
+        digits = "一" + digits
+    if "十" in digits:
+        tens, _, ones = digits.partition("十")
+        return _CN_DIGITS.get(tens, 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return _CN_DIGITS.get(digits, 0)

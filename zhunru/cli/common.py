@@ -1,0 +1,60 @@
+"""Shared CLI plumbing: option parsing helpers and the error boundary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from zhunru.errors import EngineError, InputError, Problem
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def parse_as_of(value: str | None) -> date:
+    """``--as-of``: an ISO date, default today."""
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError([Problem("--as-of", value, "expected a date as YYYY-MM-DD", "invalid_date")]) from None
+
+
+def choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    if value not in allowed:
+        raise InputError([Problem(option, value, f"expected one of {', '.join(allowed)}", "invalid_choice")])
+    return value
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+def run_guarded(app: typer.Typer) -> int:
+    """Run the app; input problems become messages and exit code 2, never tracebacks."""
+    try:
+        app(standalone_mode=False)
+    except InputError as error:
+        for problem in error.problems:
+            err.print(f"error: {problem.render()}", markup=False)
+        return 2
+    except EngineError as error:
+        err.print(f"internal error (please report): {error}", markup=False)
+        return 3
+    except (typer.Exit, SystemExit) as done:
+        return int(getattr(done, "exit_code", getattr(done, "code", 0)) or 0)
+    except typer.Abort:
+        return 1
+    except Exception as error:  # click usage errors
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show(file=sys.stderr)
+            return 2
+        raise
+    return 0
