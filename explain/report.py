@@ -146,6 +146,12 @@ def missing(trace: Trace, lang: str = "zh") -> list[dict[str, Any]]:
     return [found[key] for key in sorted(found)]
 
 
+_POPULATION_FIELDS = {
+    "staff": "staff", "dedicated_staff": "staff", "unit": "units", "equipment": "equipment", "support": "supports",
+    "incident": "incidents", "training": "trainings", "recommendation": "recommendations",
+}
+
+
 def _missing_json(item: Missing, node: Trace, lang: str) -> dict[str, Any]:
     if isinstance(item.what, str):
         fact = f"{item.what} list" if lang == "en" else f"{item.what}名单"

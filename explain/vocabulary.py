@@ -28,7 +28,7 @@ FAMILIES: dict[str, tuple[str, str, str]] = {
     "assessment_passed": ("flag", "通过评估/考核", "assessment passed"),
     "catalogue_covered": ("count", "能独立开展的目录手术类型数", "catalogue procedure types performed"),
     "catalogue_reference": ("count", "参照手术类型数", "reference procedure types"),
-    "attest": ("attest", "认定", "attested"),
+    "attest": ("attest", "认定 {k}", "attestation {k}"),
     "feature": ("flag", "“{k}”", "“{k}”"),
     "clean_grade": ("rank", "洁净级别", "clean grade"),
     "beds": ("count", "床位", "beds"),

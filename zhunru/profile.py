@@ -7,7 +7,8 @@ A profile states facts about one hospital.  Two conventions matter for verdicts:
 * **A declared list is complete.**  When a list is given (``subjects``, ``staff``,
   ``units``, ``volumes`` …) anything not in it does not exist; ``[]`` declares "none".
 
-All integers are bounded (``MAX_COUNT``) so that every product the rules form
+All integers, and the sums the rules form over lists, are bounded (``MAX_COUNT``,
+``MAX_TOTAL``) so that every product the rules form
 (rates are compared as ``numerator × 100 < 5 × denominator``) stays inside clingo's
 32-bit integers; a larger number is rejected here, before any fact is built.
 
@@ -26,12 +27,16 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from zhunru.errors import InputError, Problem
 from zhunru.solver.ladders import ROLE_LADDER, rungs
 
 MAX_COUNT = 1_000_000
 """Largest count, bed number or duration accepted (see module docstring)."""
+
+MAX_TOTAL = 10 * MAX_COUNT
+"""Largest sum of one count over a list (case logs, equipment); × 100 still fits clingo's integers."""
 
 Count = Annotated[int, Strict(), Field(ge=0, le=MAX_COUNT)]
 Year = Annotated[int, Strict(), Field(ge=1900, le=2200)]
@@ -210,9 +215,14 @@ class Staff(Model):
     @model_validator(mode="after")
     def _titles_on_own_ladder(self) -> Staff:
         allowed = rungs(ROLE_LADDER[self.role])
-        for record in self.titles or []:
+        for i, record in enumerate(self.titles or []):
             if record.title not in allowed:
-                raise ValueError(f"title {record.title!r} is not a {self.role} title; expected one of {allowed}")
+                # ``field`` points the error at the title itself, not the whole staff record
+                raise PydanticCustomError(
+                    "title_not_for_role",
+                    f"title {record.title!r} is not a {self.role} title; expected one of {allowed}",
+                    {"field": f"titles[{i}].title"},
+                )
         return self
 
 
@@ -299,6 +309,30 @@ class Hospital(Model):
                     )
         return self
 
+    @model_validator(mode="after")
+    def _totals_bounded(self) -> Hospital:
+        """Sums the rules form (case logs, equipment counts) stay within ``MAX_TOTAL``."""
+        groups: list[tuple[str, list[Any], tuple[str, ...]]] = [
+            ("volumes", self.volumes or [], ("cases", "severe_complications", "deaths", "malpractice"))
+        ]
+        for i, member in enumerate(self.staff or []):
+            groups.append((f"staff[{i}].cases", member.cases or [], ("cases", "severe_complications", "deaths")))
+            for j, training in enumerate(member.trainings or []):
+                groups.append((f"staff[{i}].trainings[{j}].cases", training.cases or [], ("count",)))
+        equipment = [*(self.equipment or []), *(e for u in self.units or [] for e in u.equipment or [])]
+        groups.append(("equipment", equipment, ("quantity",)))
+        for path, records, names in groups:
+            for name in names:
+                total = sum(getattr(record, name) or 0 for record in records)
+                if total > MAX_TOTAL:
+                    raise PydanticCustomError(
+                        "total_too_large",
+                        f"the {name} of these records add up to {total}; "
+                        f"the total must be less than or equal to {MAX_TOTAL}",
+                        {"field": path},
+                    )
+        return self
+
 
 def _unique(ids: list[str], what: str) -> None:
     seen: set[str] = set()
@@ -333,12 +367,15 @@ def problems_from_validation(error: ValidationError, file: str, prefix: str = ""
     problems = []
     for item in error.errors():
         field = _field_path(tuple(item["loc"]))
+        inner = (item.get("ctx") or {}).get("field")
+        if inner:
+            field = inner if field == "(profile)" else f"{field}.{inner}"
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown field (not part of the profile format; see `zhunru schema`)"
         elif item["type"] == "missing":
             message = "required field is missing"
-        elif "input" in item and item["type"] not in ("value_error",):
+        elif "input" in item and item["type"] not in ("value_error",) and not inner:
             message += f" (got {item['input']!r:.60})"
         problems.append(Problem(file, prefix + field, message, item["type"]))
     return problems
@@ -355,7 +392,12 @@ def parse_profile(data: Any, file: str, prefix: str = "") -> Hospital:
 
 
 def _decode(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            [Problem(str(path), f"byte {error.start}", "not UTF-8 text; save the profile as UTF-8", "encoding")]
+        ) from None
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)
@@ -399,11 +441,16 @@ def iter_profiles(path: str | Path) -> Iterator[tuple[str, Hospital | InputError
     to one bad line.
     """
     path = Path(path)
-    with path.open(encoding="utf-8") as stream:
-        for number, line in enumerate(stream, start=1):
+    with path.open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            position = f"line {number}"
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield position, InputError([Problem(str(path), position, "not UTF-8 text", "encoding")])
+                continue
             if not line.strip():
                 continue
-            position = f"line {number}"
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from datetime import date
@@ -50,11 +51,20 @@ def run_guarded(app: typer.Typer) -> int:
         return int(getattr(done, "exit_code", getattr(done, "code", 0)) or 0)
     except typer.Abort:
         return 1
-    except Exception as error:  # click usage errors
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show(file=sys.stderr)
+    except Exception as error:  # click usage errors (unknown option, missing argument …)
+        if isinstance(error, _usage_errors()):
+            error.show(file=sys.stderr)  # type: ignore[attr-defined]
             return 2
         raise
     return 0
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """Click's exception base: typer ≥ 0.2x vendors click as ``typer._click``, older typer imports ``click``."""
+    found: list[type[Exception]] = []
+    for module in ("typer._click.exceptions", "click"):
+        try:
+            found.append(importlib.import_module(module).ClickException)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)

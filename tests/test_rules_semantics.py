@@ -1,0 +1,694 @@
+"""kb/rules.lp on its own: clingo's verdicts against an independent reference evaluator.
+
+The generic interpreter is the one place where the three-valued (Kleene) semantics
+of requirements is encoded, and every specification relies on it.  These tests
+ground ``kb/rules.lp`` with hand-built facts only (no knowledge base, no profile
+code), so a regression in the interpreter cannot hide behind a particular
+specification or profile reader:
+
+* a reference evaluator, written from the semantics documented in rules.lp rather
+  than from its rules, must agree with clingo on every evaluated (subject,
+  requirement) pair of randomly generated requirement trees and profiles;
+* the reasons clingo gives (support/4) must be complete: changing any value fact
+  that no reason reaches never changes a decided verdict;
+* explicit cases pin the edge semantics the wording of the law depends on.
+
+Facts are clingo symbols serialised by clingo itself, as in the engine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import operator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from fractions import Fraction
+from pathlib import Path
+
+import clingo
+import pytest
+from clingo import Function, Number, String, Symbol
+from hypothesis import event, given, note, settings
+from hypothesis import strategies as st
+
+RULES = Path(__file__).parents[1] / "kb" / "rules.lp"
+
+Pair = tuple[Symbol, Symbol]
+"""(subject, requirement) or (subject, measure)."""
+
+# --- vocabulary -------------------------------------------------------------------
+
+H = Function("h")
+ANY = Function("any")
+STAFF, UNIT, INCIDENT = Function("staff"), Function("unit"), Function("incident")
+CLASSES = (STAFF, UNIT)
+PHYSICIAN, ROOM, MALPRACTICE = Function("physician"), String("介入手术室"), String("医疗事故")
+KINDS = (PHYSICIAN, ROOM)
+BEDS = Function("beds")
+YEARS = Function("m", [Function("years"), String("综合介入")])
+CASES = Function("m", [Function("cases"), String("综合介入")])
+DEATHS = Function("m", [Function("deaths"), String("综合介入")])
+MEASURES = (BEDS, YEARS, CASES, DEATHS)
+VALUES = tuple(range(6))
+ATTEST_VALUES = (0, 1)
+
+COMPARE: dict[str, Callable[[object, object], bool]] = {
+    "ge": operator.ge,
+    "gt": operator.gt,
+    "le": operator.le,
+    "lt": operator.lt,
+    "eq": operator.eq,
+}
+CMP_OPS = tuple(COMPARE)
+# rules.lp has no `eq` rule for ratios (see test_ratio_eq_is_decided), so the
+# property tests draw only the comparisons it implements.
+RATIO_OPS = ("ge", "gt", "le", "lt")
+COUNT_OPS = ("ge", "le")
+
+
+def req(rid: int) -> Symbol:
+    """The requirement constant of node ``rid``."""
+    return Function("r", [Number(rid)])
+
+
+def attest_measure(rid: int) -> Symbol:
+    """The measure an attestation reads: ``m(attest, R)``."""
+    return Function("m", [Function("attest"), req(rid)])
+
+
+# --- requirement trees (ids are 0 while generated, then numbered) ----------------------
+
+
+@dataclass(frozen=True)
+class Cmp:
+    """``cmp(R, Measure, Op, N)``."""
+
+    measure: Symbol
+    op: str
+    n: int
+    rid: int = 0
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``ratio(R, Num, Den, Op, P, Q)``."""
+
+    num: Symbol
+    den: Symbol
+    op: str
+    p: int
+    q: int
+    rid: int = 0
+
+
+@dataclass(frozen=True)
+class Attest:
+    """``attest(R)``."""
+
+    rid: int = 0
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """``all_of(R)`` with ``child/3``."""
+
+    children: tuple[Node, ...]
+    rid: int = 0
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """``any_of(R)`` with ``child/3``."""
+
+    children: tuple[Node, ...]
+    rid: int = 0
+
+
+@dataclass(frozen=True)
+class Implies:
+    """``implies(R, If, Then)``."""
+
+    cond: Node
+    then: Node
+    rid: int = 0
+
+
+@dataclass(frozen=True)
+class Neg:
+    """``neg(R, C)``."""
+
+    child: Node
+    rid: int = 0
+
+
+@dataclass(frozen=True)
+class Count:
+    """``count(R, Class, Filter, C, Op, N)``."""
+
+    cls: Symbol
+    only: Symbol
+    cond: Node
+    op: str
+    n: int
+    rid: int = 0
+
+
+@dataclass(frozen=True)
+class Forall:
+    """``forall(R, Class, Filter, C)``."""
+
+    cls: Symbol
+    only: Symbol
+    cond: Node
+    rid: int = 0
+
+
+Node = Cmp | Ratio | Attest | AllOf | AnyOf | Implies | Neg | Count | Forall
+Leaf = Cmp | Ratio | Attest
+
+
+@dataclass(frozen=True)
+class Member:
+    """``member(h, Class, Y)`` with one ``kind(Y, K)`` per kind."""
+
+    symbol: Symbol
+    cls: Symbol
+    kinds: frozenset[Symbol]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One requirement tree evaluated on ``h``, with h's members and everybody's values."""
+
+    root: Node
+    members: tuple[Member, ...] = ()
+    known: frozenset[Symbol] = field(default_factory=frozenset)
+    values: Mapping[Pair, int] = field(default_factory=dict)
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The sub-requirements of a node, member conditions included."""
+    match node:
+        case AllOf(children=kids) | AnyOf(children=kids):
+            return kids
+        case Implies():
+            return (node.cond, node.then)
+        case Neg():
+            return (node.child,)
+        case Count() | Forall():
+            return (node.cond,)
+    return ()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of the tree, preorder."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def numbered(root: Node) -> Node:
+    """A copy of a generated tree whose nodes have distinct ids (preorder, root is 0)."""
+    counter = itertools.count()
+
+    def renumber(node: Node) -> Node:
+        rid = next(counter)
+        match node:
+            case AllOf() | AnyOf():
+                return replace(node, rid=rid, children=tuple(renumber(c) for c in node.children))
+            case Implies():
+                return replace(node, rid=rid, cond=renumber(node.cond), then=renumber(node.then))
+            case Neg():
+                return replace(node, rid=rid, child=renumber(node.child))
+            case Count() | Forall():
+                return replace(node, rid=rid, cond=renumber(node.cond))
+        return replace(node, rid=rid)
+
+    return renumber(root)
+
+
+def leaf_measures(root: Node) -> dict[Symbol, tuple[Symbol, ...]]:
+    """The measures each leaf reads, by requirement symbol: a leaf depends on nothing else."""
+    measures: dict[Symbol, tuple[Symbol, ...]] = {}
+    for node in walk(root):
+        match node:
+            case Cmp():
+                measures[req(node.rid)] = (node.measure,)
+            case Ratio():
+                measures[req(node.rid)] = (node.num, node.den)
+            case Attest():
+                measures[req(node.rid)] = (attest_measure(node.rid),)
+    return measures
+
+
+# --- facts --------------------------------------------------------------------------
+
+
+def node_facts(node: Node) -> Iterator[Symbol]:
+    """The KB facts of a tree, as symbols."""
+    r = req(node.rid)
+    match node:
+        case Cmp():
+            yield Function("cmp", [r, node.measure, Function(node.op), Number(node.n)])
+        case Ratio():
+            yield Function("ratio", [r, node.num, node.den, Function(node.op), Number(node.p), Number(node.q)])
+        case Attest():
+            yield Function("attest", [r])
+        case AllOf() | AnyOf():
+            yield Function("all_of" if isinstance(node, AllOf) else "any_of", [r])
+            for order, child in enumerate(node.children):
+                yield Function("child", [r, req(child.rid), Number(order)])
+        case Implies():
+            yield Function("implies", [r, req(node.cond.rid), req(node.then.rid)])
+        case Neg():
+            yield Function("neg", [r, req(node.child.rid)])
+        case Count():
+            yield Function("count", [r, node.cls, node.only, req(node.cond.rid), Function(node.op), Number(node.n)])
+        case Forall():
+            yield Function("forall", [r, node.cls, node.only, req(node.cond.rid)])
+    for child in children(node):
+        yield from node_facts(child)
+
+
+def case_facts(case: Case) -> list[Symbol]:
+    """KB and profile facts of a case, with ``evaluate(h, Root)``."""
+    facts = [*node_facts(case.root), Function("evaluate", [H, req(case.root.rid)])]
+    for member in case.members:
+        facts.append(Function("member", [H, member.cls, member.symbol]))
+        facts.extend(Function("kind", [member.symbol, k]) for k in sorted(member.kinds))
+    facts.extend(Function("known_population", [H, cls]) for cls in sorted(case.known))
+    facts.extend(Function("value", [x, m, Number(v)]) for (x, m), v in case.values.items())
+    return facts
+
+
+def program(facts: Iterable[Symbol]) -> str:
+    """Program text made by clingo's own serialisation of each symbol."""
+    return "".join(str(fact) + ".\n" for fact in facts)
+
+
+# --- clingo -----------------------------------------------------------------------
+
+
+class Status(Enum):
+    """The three truth values, in Kleene's truth order fails < undetermined < holds."""
+
+    FAILS = 0
+    UNDETERMINED = 1
+    HOLDS = 2
+
+
+STATUS_ATOMS = {"holds": Status.HOLDS, "fails": Status.FAILS, "undetermined": Status.UNDETERMINED}
+
+
+@dataclass
+class Answer:
+    """The shown atoms of one answer set, indexed by (subject, requirement)."""
+
+    statuses: dict[Pair, set[Status]] = field(default_factory=lambda: defaultdict(set))
+    support: dict[Pair, set[Pair]] = field(default_factory=lambda: defaultdict(set))
+
+    def status(self, pair: Pair) -> Status:
+        """The single status of an evaluated pair."""
+        (status,) = self.statuses[pair]
+        return status
+
+
+def answers(case: Case) -> list[Answer]:
+    """Every answer set of rules.lp with the case's facts (a fresh Control each time)."""
+    ctl = clingo.Control(["--models=0", "--warn=none"])
+    ctl.load(str(RULES))
+    ctl.add("base", [], program(case_facts(case)))
+    ctl.ground([("base", [])])
+    found: list[Answer] = []
+    with ctl.solve(yield_=True) as handle:
+        for model in handle:
+            found.append(read_answer(model.symbols(shown=True)))
+    return found
+
+
+def read_answer(symbols: Iterable[Symbol]) -> Answer:
+    """Index holds/fails/undetermined/2 and support/4; other shown atoms are not tested here."""
+    answer = Answer()
+    for symbol in symbols:
+        args = symbol.arguments
+        if symbol.name in STATUS_ATOMS and len(args) == 2:
+            answer.statuses[(args[0], args[1])].add(STATUS_ATOMS[symbol.name])
+        elif symbol.name == "support" and len(args) == 4:
+            answer.support[(args[0], args[1])].add((args[2], args[3]))
+    return answer
+
+
+def solve(case: Case) -> Answer:
+    """The one answer set (the program is stratified on acyclic trees, so there is exactly one)."""
+    found = answers(case)
+    assert len(found) == 1, f"{len(found)} answer sets"
+    return found[0]
+
+
+# --- reference evaluator -------------------------------------------------------------
+
+
+def decide(truth: bool) -> Status:
+    return Status.HOLDS if truth else Status.FAILS
+
+
+def conj(statuses: Iterable[Status]) -> Status:
+    """Kleene 'and': the least status; the empty conjunction holds."""
+    return min(statuses, key=lambda s: s.value, default=Status.HOLDS)
+
+
+def disj(statuses: Iterable[Status]) -> Status:
+    """Kleene 'or': the greatest status; the empty disjunction fails."""
+    return max(statuses, key=lambda s: s.value, default=Status.FAILS)
+
+
+def negate(status: Status) -> Status:
+    return Status(2 - status.value)
+
+
+def count_status(low: int, high: float, op: str, n: int) -> Status:
+    """Whether "the count is Op N" when all we know is low <= count <= high.
+
+    It holds if every possible count satisfies it and fails if none does.  Counts
+    above max(low, n + 1) compare with N like n + 1, so a finite range suffices even
+    when the population is open (high is infinite).
+    """
+    top = min(high, max(low, n + 1))
+    outcomes = {COMPARE[op](c, n) for c in range(low, int(top) + 1)}
+    if outcomes == {True}:
+        return Status.HOLDS
+    if outcomes == {False}:
+        return Status.FAILS
+    return Status.UNDETERMINED
+
+
+class Reference:
+    """Direct recursive evaluation of the documented semantics, recording every evaluated pair.
+
+    An open population (no known_population) is read as "the listed members plus any
+    number of unlisted ones whose status is unknown", which is why a count over it can
+    never become smaller than what is seen and a forall over it can never hold.
+    """
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        self.seen: dict[Pair, Status] = {}
+
+    def evaluate(self, subject: Symbol, node: Node) -> Status:
+        status = self._evaluate(subject, node)
+        self.seen[(subject, req(node.rid))] = status
+        return status
+
+    def _evaluate(self, subject: Symbol, node: Node) -> Status:
+        match node:
+            case Cmp() | Ratio() | Attest():
+                return self._leaf(subject, node)
+            case Count() | Forall():
+                return self._quantifier(node)
+        statuses = [self.evaluate(subject, child) for child in children(node)]
+        match node:
+            case AllOf():
+                return conj(statuses)
+            case AnyOf():
+                return disj(statuses)
+            case Implies():
+                return disj([negate(statuses[0]), statuses[1]])
+        return negate(statuses[0])
+
+    def _leaf(self, subject: Symbol, node: Leaf) -> Status:
+        def value(measure: Symbol) -> int | None:
+            return self.case.values.get((subject, measure))
+
+        match node:
+            case Cmp():
+                v = value(node.measure)
+                return Status.UNDETERMINED if v is None else decide(COMPARE[node.op](v, node.n))
+            case Attest():
+                v = value(attest_measure(node.rid))
+                return Status.UNDETERMINED if v is None else decide(v == 1)
+        num, den = value(node.num), value(node.den)
+        if den == 0:
+            return Status.HOLDS  # an empty denominator is not a rate: the bound is not exceeded
+        if num is None or den is None:
+            return Status.UNDETERMINED
+        return decide(COMPARE[node.op](Fraction(num, den), Fraction(node.p, node.q)))
+
+    def _quantifier(self, node: Count | Forall) -> Status:
+        candidates = [m for m in self.case.members if m.cls == node.cls and (node.only == ANY or node.only in m.kinds)]
+        statuses = [self.evaluate(m.symbol, node.cond) for m in candidates]
+        closed = node.cls in self.case.known
+        if isinstance(node, Forall):
+            return conj(statuses if closed else [*statuses, Status.UNDETERMINED])
+        low = statuses.count(Status.HOLDS)
+        high = low + statuses.count(Status.UNDETERMINED) if closed else math.inf
+        return count_status(low, high, node.op, node.n)
+
+
+def reference(case: Case) -> dict[Pair, Status]:
+    """Every (subject, requirement) pair evaluated from ``evaluate(h, Root)``, with its status."""
+    evaluator = Reference(case)
+    evaluator.evaluate(H, case.root)
+    return evaluator.seen
+
+
+# --- strategies ---------------------------------------------------------------------
+
+
+def leaves() -> st.SearchStrategy[Node]:
+    measures = st.sampled_from(MEASURES)
+    return st.one_of(
+        st.builds(Cmp, measures, st.sampled_from(CMP_OPS), st.integers(0, 5)),
+        st.builds(Ratio, measures, measures, st.sampled_from(RATIO_OPS), st.integers(0, 5), st.integers(1, 5)),
+        st.just(Attest()),
+    )
+
+
+def trees(depth: int, quantifiers: bool = True) -> st.SearchStrategy[Node]:
+    """Requirement trees at most ``depth`` levels below the root; member conditions are quantifier-free."""
+    if depth == 0:
+        return leaves()
+    sub = trees(depth - 1, quantifiers)
+    kids = st.lists(sub, max_size=3).map(tuple)
+    options = [
+        leaves(),
+        st.builds(AllOf, kids),
+        st.builds(AnyOf, kids),
+        st.builds(Implies, sub, sub),
+        st.builds(Neg, sub),
+    ]
+    if quantifiers:
+        cls, only, cond = st.sampled_from(CLASSES), st.sampled_from((ANY, *KINDS)), trees(min(depth - 1, 1), False)
+        options += [
+            st.builds(Count, cls, only, cond, st.sampled_from(COUNT_OPS), st.integers(0, 3)),
+            st.builds(Forall, cls, only, cond),
+        ]
+    return st.one_of(options)
+
+
+def as_members(entries: list[tuple[Symbol, frozenset[Symbol]]]) -> tuple[Member, ...]:
+    return tuple(Member(Function(cls.name, [Number(i)]), cls, kinds) for i, (cls, kinds) in enumerate(entries))
+
+
+MEMBERS = st.lists(
+    st.tuples(st.sampled_from(CLASSES), st.frozensets(st.sampled_from(KINDS), max_size=2)), max_size=4
+).map(as_members)
+
+
+def domain(measure: Symbol) -> tuple[int, ...]:
+    """The values a measure can take: attestations are 0/1, everything else a small count."""
+    return ATTEST_VALUES if measure.name == "m" and measure.arguments[0] == Function("attest") else VALUES
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    """A tree, members with kinds, some populations declared, and values of which some are absent."""
+    root = numbered(draw(trees(3)))
+    members = draw(MEMBERS)
+    known = draw(st.frozensets(st.sampled_from(CLASSES)))
+    measures = [*MEASURES, *(attest_measure(n.rid) for n in walk(root) if isinstance(n, Attest))]
+    values: dict[Pair, int] = {}
+    for subject in [H, *(m.symbol for m in members)]:
+        for measure in measures:
+            v = draw(st.sampled_from((None, *domain(measure))))
+            if v is not None:
+                values[(subject, measure)] = v
+    return Case(root, members, known, values)
+
+
+# --- properties -----------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases())
+def test_clingo_agrees_with_reference(case: Case) -> None:
+    """Exactly one model, the same evaluated pairs, and one status per pair equal to the reference's."""
+    note(program(case_facts(case)))
+    found = answers(case)
+    assert len(found) == 1
+    expected = {pair: {status} for pair, status in reference(case).items()}
+    assert dict(found[0].statuses) == expected
+    event(f"root {expected[(H, req(case.root.rid))]}")
+
+
+def cited_values(case: Case, answer: Answer) -> set[Pair]:
+    """(subject, measure) pairs read by the leaves reachable through support/4 from the root."""
+    measures = leaf_measures(case.root)
+    start = (H, req(case.root.rid))
+    reached, todo = {start}, [start]
+    while todo:
+        for nxt in answer.support.get(todo.pop(), ()):
+            if nxt not in reached:
+                reached.add(nxt)
+                todo.append(nxt)
+    return {(subject, m) for subject, r in reached for m in measures.get(r, ())}
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), st.data())
+def test_uncited_values_do_not_matter(case: Case, data: st.DataObject) -> None:
+    """Reasons are complete: a decided verdict survives any change to the values no reason reaches."""
+    root = (H, req(case.root.rid))
+    status = solve(case).status(root)
+    event(f"root {status}")
+    if status is Status.UNDETERMINED:
+        return
+    cited = cited_values(case, solve(case))
+    changed = {
+        key: v if key in cited else data.draw(st.sampled_from([o for o in domain(key[1]) if o != v]))
+        for key, v in case.values.items()
+    }
+    event(f"{sum(changed[k] != v for k, v in case.values.items())} uncited values changed")
+    note(program(case_facts(replace(case, values=changed))))
+    assert solve(replace(case, values=changed)).status(root) is status
+
+
+# --- explicit edge semantics ------------------------------------------------------------
+
+
+def check(case: Case, expected: Status) -> None:
+    """The root status, by the reference and by clingo (the reference is checked too, so both stay honest)."""
+    case = replace(case, root=numbered(case.root))
+    root = (H, req(case.root.rid))
+    assert reference(case)[root] is expected
+    assert solve(case).status(root) is expected
+
+
+def member_case(root: Count | Forall, members: list[tuple[Symbol, Symbol, int | None]], known: bool) -> Case:
+    """A case whose root quantifies over ``(class, kind, value of the condition's measure)`` members.
+
+    The condition of the root is its only child and is numbered 1; a member value
+    ``None`` leaves that member's condition undetermined.
+    """
+    numbered_root = numbered(root)
+    (cond,) = children(numbered_root)
+    (measure,) = leaf_measures(cond)[req(cond.rid)]
+    entries = [(cls, frozenset([k])) for cls, k, _ in members]
+    people = as_members(entries)
+    values = {(p.symbol, measure): v for p, (_, _, v) in zip(people, members, strict=True) if v is not None}
+    assert isinstance(numbered_root, Count | Forall)
+    known_classes = frozenset([numbered_root.cls]) if known else frozenset()
+    return Case(numbered_root, people, known_classes, values)
+
+
+@pytest.mark.parametrize(("beds", "expected"), [(29, Status.FAILS), (30, Status.HOLDS), (31, Status.HOLDS)])
+def test_ge_is_inclusive(beds: int, expected: Status) -> None:
+    """以上 / 不少于 include the threshold: 30 beds meet "30张以上"."""
+    check(Case(Cmp(BEDS, "ge", 30), values={(H, BEDS): beds}), expected)
+
+
+@pytest.mark.parametrize(("deaths", "expected"), [(5, Status.FAILS), (4, Status.HOLDS), (6, Status.FAILS)])
+def test_lt_ratio_is_strict(deaths: int, expected: Status) -> None:
+    """低于 excludes the bound: 5 deaths in 100 cases is not "低于5%", 4 in 100 is."""
+    case = Case(Ratio(DEATHS, CASES, "lt", 5, 100), values={(H, DEATHS): deaths, (H, CASES): 100})
+    check(case, expected)
+
+
+@pytest.mark.parametrize("op", RATIO_OPS)
+@pytest.mark.parametrize("deaths", [None, 0, 3])
+def test_empty_denominator_holds(op: str, deaths: int | None) -> None:
+    """No cases means no rate to exceed, whatever the numerator (even absent) and the comparison."""
+    values = {(H, CASES): 0} | ({} if deaths is None else {(H, DEATHS): deaths})
+    check(Case(Ratio(DEATHS, CASES, op, 1, 100), values=values), Status.HOLDS)
+
+
+def test_absent_denominator_is_undetermined() -> None:
+    """Without the denominator nothing is known, even if the numerator is 0."""
+    check(Case(Ratio(DEATHS, CASES, "lt", 1, 100), values={(H, DEATHS): 0}), Status.UNDETERMINED)
+
+
+@pytest.mark.parametrize(("known", "expected"), [(False, Status.UNDETERMINED), (True, Status.FAILS)])
+def test_count_ge_needs_known_population_to_fail(known: bool, expected: Status) -> None:
+    """One qualified physician of the two required: undeclared staff might be the second."""
+    root = Count(STAFF, PHYSICIAN, Cmp(YEARS, "ge", 5), "ge", 2)
+    check(member_case(root, [(STAFF, PHYSICIAN, 6), (STAFF, PHYSICIAN, 2)], known), expected)
+
+
+@pytest.mark.parametrize("incidents", [[], [(INCIDENT, MALPRACTICE, 0)]])
+@pytest.mark.parametrize(("known", "expected"), [(False, Status.UNDETERMINED), (True, Status.HOLDS)])
+def test_count_le_zero_holds_only_with_known_population(
+    incidents: list[tuple[Symbol, Symbol, int | None]], known: bool, expected: Status
+) -> None:
+    """ "未发生…医疗事故" holds only once the incident list is declared complete."""
+    root = Count(INCIDENT, MALPRACTICE, Attest(), "le", 0)
+    check(member_case(root, incidents, known), expected)
+
+
+def test_count_le_with_too_many_holders_fails_without_known_population() -> None:
+    """Unlisted members can only add holders, so "at most 0" is already refuted by one.
+
+    Note: the header of rules.lp says "a count over an undeclared population cannot
+    fail", which is literally true only of "at least" counts; this pins the (sound)
+    behaviour of the rules for "at most" counts.
+    """
+    root = Count(INCIDENT, MALPRACTICE, Attest(), "le", 0)
+    check(member_case(root, [(INCIDENT, MALPRACTICE, 1)], known=False), Status.FAILS)
+
+
+@pytest.mark.parametrize(("known", "expected"), [(False, Status.UNDETERMINED), (True, Status.HOLDS)])
+def test_forall_holds_only_with_known_population(known: bool, expected: Status) -> None:
+    """Every listed physician qualifies, but an undeclared one might not."""
+    root = Forall(STAFF, PHYSICIAN, Cmp(YEARS, "ge", 5))
+    check(member_case(root, [(STAFF, PHYSICIAN, 6), (STAFF, ROOM, 0)], known), expected)
+
+
+@pytest.mark.parametrize("then_value", [None, 0, 9])
+def test_implies_with_failing_condition_holds_vacuously(then_value: int | None) -> None:
+    """A conditional requirement whose condition fails holds, whatever (if anything) is known of Then."""
+    values = {(H, BEDS): 10} | ({} if then_value is None else {(H, YEARS): then_value})
+    check(Case(Implies(Cmp(BEDS, "ge", 30), Cmp(YEARS, "ge", 5)), values=values), Status.HOLDS)
+
+
+def test_any_of_with_one_undetermined_branch_and_others_failing_is_undetermined() -> None:
+    """The branch whose value is missing could still hold, so absent data is not a "no"."""
+    root = AnyOf((Cmp(BEDS, "ge", 30), Cmp(YEARS, "ge", 5), Cmp(CASES, "ge", 100)))
+    check(Case(root, values={(H, BEDS): 10, (H, CASES): 99}), Status.UNDETERMINED)
+
+
+@pytest.mark.parametrize("failing_first", [True, False])
+def test_all_of_with_one_failing_child_fails_despite_undetermined(failing_first: bool) -> None:
+    """A failing child settles a conjunction whatever the undetermined one turns out to be."""
+    failing, unknown = Cmp(BEDS, "ge", 30), Cmp(YEARS, "ge", 5)
+    kids = (failing, unknown) if failing_first else (unknown, failing)
+    check(Case(AllOf(kids), values={(H, BEDS): 10}), Status.FAILS)
+
+
+# --- documented but not implemented -------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="rules.lp documents Op eq for every node but has no eq rule for ratio/6")
+@pytest.mark.parametrize(("num", "expected"), [(1, Status.HOLDS), (2, Status.FAILS)])
+def test_ratio_eq_is_decided(num: int, expected: Status) -> None:
+    """ratio(R, a, b, eq, 1, 2) with 1 of 2 should hold and with 2 of 2 fail; rules.lp leaves it undetermined."""
+    check(Case(Ratio(DEATHS, CASES, "eq", 1, 2), values={(H, DEATHS): num, (H, CASES): 2}), expected)
+
+
+@pytest.mark.xfail(strict=True, reason="rules.lp documents Op gt/lt/eq for every node but counts implement ge/le only")
+@pytest.mark.parametrize(("op", "expected"), [("gt", Status.HOLDS), ("lt", Status.FAILS), ("eq", Status.HOLDS)])
+def test_count_other_ops_are_decided(op: str, expected: Status) -> None:
+    """One qualified physician, population known: gt 0 and eq 1 hold, lt 1 fails; rules.lp leaves all undetermined."""
+    n = 1 if op != "gt" else 0
+    root = Count(STAFF, PHYSICIAN, Cmp(YEARS, "ge", 5), op, n)
+    check(member_case(root, [(STAFF, PHYSICIAN, 6)], known=True), expected)
