@@ -78,7 +78,7 @@ def tally_text(trace: Trace, lang: str) -> str | None:
             )
         return None
     sure, maybe = trace.tally
-    op = "≥" if trace.requirement.op == "ge" else "≤"
+    op = OPS[trace.requirement.op or "ge"]
     if lang == "zh":
         text = f"{trace.candidates}个候选中{sure}个满足，要求{op}{trace.requirement.threshold}"
         return text + (f"（另有{maybe - sure}个待定）" if maybe > sure else "")
@@ -147,19 +147,28 @@ def missing(trace: Trace, lang: str = "zh") -> list[dict[str, Any]]:
 
 
 _POPULATION_FIELDS = {
-    "staff": "staff", "dedicated_staff": "staff", "unit": "units", "equipment": "equipment", "support": "supports",
-    "incident": "incidents", "training": "trainings", "recommendation": "recommendations",
+    "staff": "staff",
+    "dedicated_staff": "staff",
+    "unit": "units",
+    "equipment": "equipment",
+    "support": "supports",
+    "incident": "incidents",
+    "training": "trainings",
+    "recommendation": "recommendations",
 }
 
 
 def _missing_json(item: Missing, node: Trace, lang: str) -> dict[str, Any]:
+    path = item.path or node.subject_path
     if isinstance(item.what, str):
-        fact = f"{item.what} list" if lang == "en" else f"{item.what}名单"
+        attribute = _POPULATION_FIELDS.get(item.what, item.what)
+        path = f"{node.subject_path}.{attribute}" if node.subject_path else attribute
+        fact = f"the {attribute} list (not declared)" if lang == "en" else f"{attribute} 列表（未声明）"
     else:
         fact = measure_label(item.what, lang)
     entry = {
         "subject": node.subject_label,
-        "path": item.path or node.subject_path,
+        "path": path,
         "fact": fact,
         "requirement": node.id,
         "clause": node.clause_path,

@@ -100,6 +100,10 @@ def _s(symbol: Symbol) -> str:
     return symbol.string if symbol.type == SymbolType.String else str(symbol)
 
 
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
 def _flag(value: bool | None, path: str) -> Reading:
     return Reading(None if value is None else int(value), path)
 
@@ -324,14 +328,14 @@ def _attribute(name: str, scale: int = 1) -> Family:
         value = getattr(s.obj, name)
         if isinstance(value, bool):
             value = int(value)
-        return Reading(None if value is None else round(value * scale), f"{s.path}.{name}")
+        return Reading(None if value is None else round(value * scale), _join(s.path, name))
 
     return family
 
 
 def _ranked(name: str, ladder: str) -> Family:
     def family(s: Subject, key: Symbol, ctx: Context) -> Reading:
-        return _rank(ladder, getattr(s.obj, name), f"{s.path}.{name}")
+        return _rank(ladder, getattr(s.obj, name), _join(s.path, name))
 
     return family
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 import yaml
+from zhunru.explain.report import Reporter
+from zhunru.solver.engine import Engine, Evaluation
 
 from zhunru import api
-from zhunru.explain.report import Reporter
 from zhunru.profile import Hospital, parse_profile
-from zhunru.solver.engine import Engine, Evaluation
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -105,44 +105,109 @@ def case(name: str, mutate: Mutation, target: str, clause: str, *requirements: s
 ROOM, ICU = "ir-1", "icu-1"
 HOSPITAL_BREAKS = [
     case("fit attested false", attest("ci_fit", False), BASIC, "一、（一）", "ci_fit"),
-    case("imaging subject not registered", set_path("subjects", ["内科", "外科", "麻醉科"]), BASIC, "一、（二）",
-         "ci_subject_imaging"),
+    case(
+        "imaging subject not registered",
+        set_path("subjects", ["内科", "外科", "麻醉科"]),
+        BASIC,
+        "一、（二）",
+        "ci_subject_imaging",
+    ),
     case("subjects not suitable", attest("ci_subjects_fit", False), BASIC, "一、（二）", "ci_subjects_fit"),
     case("no auxiliary departments", attest("ci_aux", False), BASIC, "一、（二）", "ci_aux"),
     case("no radiation protection", set_feature(ROOM, "放射防护"), BASIC, "一、（三）1", "ci_room_radiation"),
     case("not aseptic", set_feature(ROOM, "无菌操作"), BASIC, "一、（三）1", "ci_room_aseptic"),
-    case("zones not separated", set_feature(ROOM, "有菌区、缓冲区及无菌区分界清晰"), BASIC, "一、（三）1",
-         "ci_room_zones"),
+    case(
+        "zones not separated",
+        set_feature(ROOM, "有菌区、缓冲区及无菌区分界清晰"),
+        BASIC,
+        "一、（三）1",
+        "ci_room_zones",
+    ),
     case("no changing area", set_feature(ROOM, "单独的更衣洗手区域"), BASIC, "一、（三）1", "ci_room_changing"),
-    case("angiography without subtraction", set_path("units.0.equipment.0.features.数字减影", False), BASIC,
-         "一、（三）2", "ci_dsa_subtraction"),
+    case(
+        "angiography without subtraction",
+        set_path("units.0.equipment.0.features.数字减影", False),
+        BASIC,
+        "一、（三）2",
+        "ci_dsa_subtraction",
+    ),
     case("no ECG monitor", drop_equipment(ROOM, "心电监护仪"), BASIC, "一、（三）2", "ci_room_ecg"),
-    case("no storage cabinet", set_feature(ROOM, "导管、导丝、造影剂、栓塞剂等存放柜"), BASIC, "一、（三）3",
-         "ci_room_cabinet"),
+    case(
+        "no storage cabinet",
+        set_feature(ROOM, "导管、导丝、造影剂、栓塞剂等存放柜"),
+        BASIC,
+        "一、（三）3",
+        "ci_room_cabinet",
+    ),
     case("no custodian", set_feature(ROOM, "专人负责登记保管"), BASIC, "一、（三）3", "ci_room_custodian"),
     case("no interventional room", set_path("units.0.kind", "手术室"), BASIC, "一、（三）", "ci_room"),
-    case("no in-service physician", lambda d: [s.__setitem__("in_service", False) for s in d["staff"]], BASIC,
-         "一、（四）", "ci_physicians"),
-    case("room nurse untrained", set_path("staff.@N002.trainings.0.passed", False), BASIC, "二、（二）",
-         "ci_room_staff_trained", "ci_other_staff"),
-    case("level two", all_of(set_path("level", "二级")), G3, "一、（五）1", "ci_g3_route", "ci_t_level",
-         "ci_s_support", "ci_n_new"),
-    case("imaging not independent, clinical dept refused",
-         all_of(set_path("departments.0.form", "相对固定"), attest("ci_t_dept_clinical", False)), G3, "一、（五）1",
-         "ci_g3_route", "ci_t_dept"),
+    case(
+        "no in-service physician",
+        lambda d: [s.__setitem__("in_service", False) for s in d["staff"]],
+        BASIC,
+        "一、（四）",
+        "ci_physicians",
+    ),
+    case(
+        "room nurse untrained",
+        set_path("staff.@N002.trainings.0.passed", False),
+        BASIC,
+        "二、（二）",
+        "ci_room_staff_trained",
+        "ci_other_staff",
+    ),
+    case(
+        "level two",
+        all_of(set_path("level", "二级")),
+        G3,
+        "一、（五）1",
+        "ci_g3_route",
+        "ci_t_level",
+        "ci_s_support",
+        "ci_n_new",
+    ),
+    case(
+        "imaging not independent, clinical dept refused",
+        all_of(set_path("departments.0.form", "相对固定"), attest("ci_t_dept_clinical", False)),
+        G3,
+        "一、（五）1",
+        "ci_g3_route",
+        "ci_t_dept",
+    ),
     case("not leading", attest("ci_t_leading", False), G3, "一、（五）1", "ci_g3_route", "ci_t_leading"),
-    case("only one senior g3 physician left",
-         lambda d: [s.__setitem__("in_service", False) for s in d["staff"] if s["id"] in ("D002", "D003", "D004",
-                                                                                         "D005")],
-         G3, "一、（五）2", "ci_g3_physicians"),
-    case("no senior g3 physician",
-         lambda d: [s.__setitem__("in_service", False) for s in d["staff"] if s["id"] in ("D001", "D002", "D004",
-                                                                                         "D005")],
-         G3, "一、（五）2", "ci_g3_physicians", "ci_g3_senior"),
-    case("no road map", set_path("units.0.equipment.0.features.路图", False), G3, "一、（五）3（1）",
-         "ci_dsa_roadmap_feature"),
-    case("image quality refused", unit_attest(ROOM, "ci_g3_image_quality", False), G3, "一、（五）3（1）",
-         "ci_g3_image_quality"),
+    case(
+        "only one senior g3 physician left",
+        lambda d: [
+            s.__setitem__("in_service", False) for s in d["staff"] if s["id"] in ("D002", "D003", "D004", "D005")
+        ],
+        G3,
+        "一、（五）2",
+        "ci_g3_physicians",
+    ),
+    case(
+        "no senior g3 physician",
+        lambda d: [
+            s.__setitem__("in_service", False) for s in d["staff"] if s["id"] in ("D001", "D002", "D004", "D005")
+        ],
+        G3,
+        "一、（五）2",
+        "ci_g3_physicians",
+        "ci_g3_senior",
+    ),
+    case(
+        "no road map",
+        set_path("units.0.equipment.0.features.路图", False),
+        G3,
+        "一、（五）3（1）",
+        "ci_dsa_roadmap_feature",
+    ),
+    case(
+        "image quality refused",
+        unit_attest(ROOM, "ci_g3_image_quality", False),
+        G3,
+        "一、（五）3（1）",
+        "ci_g3_image_quality",
+    ),
     case("no intubation", set_feature(ROOM, "气管插管"), G3, "一、（五）3（1）", "ci_g3_intubation"),
     case("no general anaesthesia", set_feature(ROOM, "全身麻醉"), G3, "一、（五）3（1）", "ci_g3_anaesthesia_cond"),
     case("no resuscitation", set_feature(ROOM, "心、肺、脑抢救复苏"), G3, "一、（五）3（1）", "ci_g3_resuscitation"),
@@ -152,28 +217,65 @@ HOSPITAL_BREAKS = [
     case("no suction", drop_equipment(ROOM, "吸引器"), G3, "一、（五）3（1）", "ci_g3_suction"),
     case("no oximeter", drop_equipment(ROOM, "血氧监测仪"), G3, "一、（五）3（1）", "ci_g3_oximeter"),
     case("no emergency drugs", set_feature(ROOM, "必要的急救设备和药品"), G3, "一、（五）3（1）", "ci_g3_drugs"),
-    case("no PACS", drop_hospital_equipment("医学影像图像管理系统"), G3, "一、（五）3（1）", "ci_g3_pacs",
-         "ci_image_system"),
+    case(
+        "no PACS",
+        drop_hospital_equipment("医学影像图像管理系统"),
+        G3,
+        "一、（五）3（1）",
+        "ci_g3_pacs",
+        "ci_image_system",
+    ),
     case("ICU not conforming", unit_attest(ICU, "ci_icu_conform", False), G3, "一、（五）3（2）", "ci_icu_conform"),
     case("ICU clean grade IV", set_path("units.1.clean_grade", "IV"), G3, "一、（五）3（2）", "ci_icu_clean"),
-    case("ICU monitor without blood pressure", set_path("units.1.equipment.0.features.血压", False), G3,
-         "一、（五）3（2）", "ci_monitor_bp"),
+    case(
+        "ICU monitor without blood pressure",
+        set_path("units.1.equipment.0.features.血压", False),
+        G3,
+        "一、（五）3（2）",
+        "ci_monitor_bp",
+    ),
     case("ICU without ventilator", drop_equipment(ICU, "呼吸机"), G3, "一、（五）3（2）", "ci_icu_ventilator"),
     case("ICU without ICP monitoring", set_feature(ICU, "有创颅压监测"), G3, "一、（五）3（2）", "ci_icu_icp"),
-    case("ICU without invasive ventilation", set_feature(ICU, "有创呼吸机治疗"), G3, "一、（五）3（2）",
-         "ci_icu_invasive_vent"),
-    case("ICU without safe transport", set_feature(ICU, "院内安全转运重症患者的措施和设备"), G3, "一、（五）3（2）",
-         "ci_icu_transport"),
-    case("ICU physician not dedicated", set_path("staff.@D006.assignments.0.dedicated", False), G3, "一、（五）3（2）",
-         "ci_icu_physician"),
-    case("ICU nurse untrained", set_path("staff.@N001.trainings.0.passed", False), G3, "一、（五）3（2）",
-         "ci_icu_nurse"),
+    case(
+        "ICU without invasive ventilation",
+        set_feature(ICU, "有创呼吸机治疗"),
+        G3,
+        "一、（五）3（2）",
+        "ci_icu_invasive_vent",
+    ),
+    case(
+        "ICU without safe transport",
+        set_feature(ICU, "院内安全转运重症患者的措施和设备"),
+        G3,
+        "一、（五）3（2）",
+        "ci_icu_transport",
+    ),
+    case(
+        "ICU physician not dedicated",
+        set_path("staff.@D006.assignments.0.dedicated", False),
+        G3,
+        "一、（五）3（2）",
+        "ci_icu_physician",
+    ),
+    case(
+        "ICU nurse untrained", set_path("staff.@N001.trainings.0.passed", False), G3, "一、（五）3（2）", "ci_icu_nurse"
+    ),
     case("ICU capacity refused", unit_attest(ICU, "ci_icu_capacity", False), G3, "一、（五）3（2）", "ci_icu_capacity"),
-    case("no anaesthesiology department", set_path("departments", [{"name": "医学影像科", "form": "独立"}]), G3,
-         "一、（五）3", "ci_anaesthesia"),
+    case(
+        "no anaesthesiology department",
+        set_path("departments", [{"name": "医学影像科", "form": "独立"}]),
+        G3,
+        "一、（五）3",
+        "ci_anaesthesia",
+    ),
     case("no Doppler capability", set_path("capabilities", []), G3, "一、（五）3（3）", "ci_doppler"),
-    case("neither CT nor MRI", all_of(drop_hospital_equipment("CT"), drop_hospital_equipment("MRI")), G3,
-         "一、（五）3（3）", "ci_ct_mri"),
+    case(
+        "neither CT nor MRI",
+        all_of(drop_hospital_equipment("CT"), drop_hospital_equipment("MRI")),
+        G3,
+        "一、（五）3（3）",
+        "ci_ct_mri",
+    ),
 ]
 
 
@@ -201,7 +303,11 @@ def test_basic_breaks_also_refuse_grade_three(broken: Break) -> None:
 def test_compliant_example_is_eligible_for_everything() -> None:
     results = verdicts(compliant())
     assert {root: r["verdict"] for root, r in results.items()} == {
-        BASIC: "eligible", G3: "eligible", ONGOING: "eligible", BASE: "eligible"}
+        BASIC: "eligible",
+        G3: "eligible",
+        ONGOING: "eligible",
+        BASE: "eligible",
+    }
 
 
 def test_grade_three_break_leaves_grades_one_two_eligible() -> None:
@@ -225,12 +331,28 @@ def set_volumes(total_by_year: dict[int, tuple[int, int]], **events: int) -> Mut
     def mutate(d: dict[str, Any]) -> None:
         volumes = []
         for year, (low, high) in sorted(total_by_year.items()):
-            volumes.append({"year": year, "category": "综合介入", "grade": 2, "cases": low,
-                            "severe_complications": 0, "deaths": 0, "malpractice": 0})
-            volumes.append({"year": year, "category": "综合介入", "grade": 3, "cases": high,
-                            "severe_complications": events.get("complications", 0) if year == 2025 else 0,
-                            "deaths": events.get("deaths", 0) if year == 2025 else 0,
-                            "malpractice": events.get("malpractice", 0) if year == 2025 else 0})
+            volumes.append(
+                {
+                    "year": year,
+                    "category": "综合介入",
+                    "grade": 2,
+                    "cases": low,
+                    "severe_complications": 0,
+                    "deaths": 0,
+                    "malpractice": 0,
+                }
+            )
+            volumes.append(
+                {
+                    "year": year,
+                    "category": "综合介入",
+                    "grade": 3,
+                    "cases": high,
+                    "severe_complications": events.get("complications", 0) if year == 2025 else 0,
+                    "deaths": events.get("deaths", 0) if year == 2025 else 0,
+                    "malpractice": events.get("malpractice", 0) if year == 2025 else 0,
+                }
+            )
         d["volumes"] = volumes
 
     return mutate
@@ -258,36 +380,100 @@ class Boundary:
 
 BOUNDARIES = [
     Boundary("ICU beds 6 / 5", set_path("units.1.beds", 6), set_path("units.1.beds", 5), G3, "ci_icu_beds"),
-    Boundary("ICU area 15 / 14.99 m²", set_path("units.1.area_per_bed_m2", 15.0),
-             set_path("units.1.area_per_bed_m2", 14.99), G3, "ci_icu_area"),
-    Boundary("5 years of intervention", set_path("activities.0.since", "2021-11-24"),
-             set_path("activities.0.since", "2021-11-25"), G3, "ci_t_years"),
-    Boundary("2000 cases in 5 years", set_volumes(spread(2000, 1000)), set_volumes(spread(1999, 1000)), G3,
-             "ci_t_cases"),
-    Boundary("1000 grade-3 cases in 5 years", set_volumes(spread(2100, 1000)), set_volumes(spread(2100, 999)), G3,
-             "ci_t_cases_g3"),
-    Boundary("ongoing complication rate below 5%",
-             set_volumes({2025: (500, 500)}, complications=49), set_volumes({2025: (500, 500)}, complications=50),
-             ONGOING, "ci_on_complications"),
-    Boundary("ongoing mortality below 1%", set_volumes({2025: (500, 500)}, deaths=9),
-             set_volumes({2025: (500, 500)}, deaths=10), ONGOING, "ci_on_mortality"),
-    Boundary("ongoing no malpractice", set_volumes({2025: (500, 500)}, malpractice=0),
-             set_volumes({2025: (500, 500)}, malpractice=1), ONGOING, "ci_on_malpractice"),
-    Boundary("ongoing 300 grade-3 cases", set_volumes({2025: (100, 300)}), set_volumes({2025: (100, 299)}),
-             ONGOING, "ci_on_cases_g3"),
-    Boundary("operator 30 cases a year", set_path("staff.@D004.cases.0.cases", 30), set_path("staff.@D004.cases.0.cases", 29),
-             ONGOING, "ci_on_operator_cases"),
-    Boundary("training base 1000 cases a year", set_volumes({2025: (500, 500)}), set_volumes({2025: (499, 500)}),
-             BASE, "ci_tb_cases"),
-    Boundary("training base 500 grade-3 cases a year", set_volumes({2025: (600, 500)}),
-             set_volumes({2025: (601, 499)}), BASE, "ci_tb_cases_g3"),
-    Boundary("training base covers 60% (17 of 27)", lambda d: d.__setitem__("procedures", d["procedures"][:17]),
-             lambda d: d.__setitem__("procedures", d["procedures"][:16]), BASE, "ci_tb_coverage"),
-    Boundary("training base 5 instructors", lambda d: None, set_path("staff.@D004.in_service", False), BASE,
-             "ci_tb_instructors"),
-    Boundary("training base 2 chief instructors", set_path("staff.@D001.titles", [{"title": "副主任医师"}]),
-             lambda d: [set_path(f"staff.{i}.titles", [{"title": "副主任医师"}])(d) for i in (0, 1)], BASE,
-             "ci_tb_chiefs"),
+    Boundary(
+        "ICU area 15 / 14.99 m²",
+        set_path("units.1.area_per_bed_m2", 15.0),
+        set_path("units.1.area_per_bed_m2", 14.99),
+        G3,
+        "ci_icu_area",
+    ),
+    Boundary(
+        "5 years of intervention",
+        set_path("activities.0.since", "2021-11-24"),
+        set_path("activities.0.since", "2021-11-25"),
+        G3,
+        "ci_t_years",
+    ),
+    Boundary(
+        "2000 cases in 5 years", set_volumes(spread(2000, 1000)), set_volumes(spread(1999, 1000)), G3, "ci_t_cases"
+    ),
+    Boundary(
+        "1000 grade-3 cases in 5 years",
+        set_volumes(spread(2100, 1000)),
+        set_volumes(spread(2100, 999)),
+        G3,
+        "ci_t_cases_g3",
+    ),
+    Boundary(
+        "ongoing complication rate below 5%",
+        set_volumes({2025: (500, 500)}, complications=49),
+        set_volumes({2025: (500, 500)}, complications=50),
+        ONGOING,
+        "ci_on_complications",
+    ),
+    Boundary(
+        "ongoing mortality below 1%",
+        set_volumes({2025: (500, 500)}, deaths=9),
+        set_volumes({2025: (500, 500)}, deaths=10),
+        ONGOING,
+        "ci_on_mortality",
+    ),
+    Boundary(
+        "ongoing no malpractice",
+        set_volumes({2025: (500, 500)}, malpractice=0),
+        set_volumes({2025: (500, 500)}, malpractice=1),
+        ONGOING,
+        "ci_on_malpractice",
+    ),
+    Boundary(
+        "ongoing 300 grade-3 cases",
+        set_volumes({2025: (100, 300)}),
+        set_volumes({2025: (100, 299)}),
+        ONGOING,
+        "ci_on_cases_g3",
+    ),
+    Boundary(
+        "operator 30 cases a year",
+        set_path("staff.@D004.cases.0.cases", 30),
+        set_path("staff.@D004.cases.0.cases", 29),
+        ONGOING,
+        "ci_on_operator_cases",
+    ),
+    Boundary(
+        "training base 1000 cases a year",
+        set_volumes({2025: (500, 500)}),
+        set_volumes({2025: (499, 500)}),
+        BASE,
+        "ci_tb_cases",
+    ),
+    Boundary(
+        "training base 500 grade-3 cases a year",
+        set_volumes({2025: (600, 500)}),
+        set_volumes({2025: (601, 499)}),
+        BASE,
+        "ci_tb_cases_g3",
+    ),
+    Boundary(
+        "training base covers 60% (17 of 27)",
+        lambda d: d.__setitem__("procedures", d["procedures"][:17]),
+        lambda d: d.__setitem__("procedures", d["procedures"][:16]),
+        BASE,
+        "ci_tb_coverage",
+    ),
+    Boundary(
+        "training base 5 instructors",
+        lambda d: None,
+        set_path("staff.@D004.in_service", False),
+        BASE,
+        "ci_tb_instructors",
+    ),
+    Boundary(
+        "training base 2 chief instructors",
+        set_path("staff.@D001.titles", [{"title": "副主任医师"}]),
+        lambda d: [set_path(f"staff.{i}.titles", [{"title": "副主任医师"}])(d) for i in (0, 1)],
+        BASE,
+        "ci_tb_chiefs",
+    ),
 ]
 
 
@@ -359,8 +545,9 @@ def test_district_route_needs_no_qualified_provider() -> None:
     data = secondary()
     set_path("units.1.beds", 6)(data)
     set_path("location.county_level", False)(data)
-    data["regional_providers"] = [{"technology": "comprehensive_intervention", "scope": "三级以上",
-                                   "qualified_in_district": 0}]
+    data["regional_providers"] = [
+        {"technology": "comprehensive_intervention", "scope": "三级以上", "qualified_in_district": 0}
+    ]
     assert verdicts(data)[G3]["verdict"] == "eligible"
     data["regional_providers"][0]["qualified_in_district"] = 1
     result = verdicts(data)[G3]
@@ -373,8 +560,15 @@ def test_new_hospital_route_needs_provincial_assessment() -> None:
     result = verdicts(data)[G3]
     assert result["verdict"] == "undetermined"
     assert any(m["path"] == "assessments" for m in result["missing"])
-    data["assessments"] = [{"technology": "comprehensive_intervention", "scope": "三级以上", "authority": "省级",
-                            "date": "2026-09-01", "passed": True}]
+    data["assessments"] = [
+        {
+            "technology": "comprehensive_intervention",
+            "scope": "三级以上",
+            "authority": "省级",
+            "date": "2026-09-01",
+            "passed": True,
+        }
+    ]
     assert verdicts(data)[G3]["verdict"] == "eligible"
     data["assessments"][0]["authority"] = "市级"
     result = verdicts(data)[G3]
@@ -415,17 +609,34 @@ def test_physician_paths_of_the_example() -> None:
     ("name", "staff_id", "mutate", "requirement"),
     [
         ("no licence", "D003", set_path("staff.@D003.licence", False), "ci_licence"),
-        ("scope neither imaging nor attested", "D004", set_path("staff.@D004.attestations.0.holds", False),
-         "ci_scope_clinical"),
-        ("4 years 11 months of experience", "D003", set_path("staff.@D003.experience.0.start", "2021-11-25"), "ci_exp5"),
+        (
+            "scope neither imaging nor attested",
+            "D004",
+            set_path("staff.@D004.attestations.0.holds", False),
+            "ci_scope_clinical",
+        ),
+        (
+            "4 years 11 months of experience",
+            "D003",
+            set_path("staff.@D003.experience.0.start", "2021-11-25"),
+            "ci_exp5",
+        ),
         ("resident title", "D003", set_path("staff.@D003.titles", [{"title": "住院医师"}]), "ci_title_attending"),
         ("abroad 5 months", "D003", set_path("staff.@D003.trainings.0.months", 5), "ci_ta_months"),
-        ("abroad without certificate", "D003", set_path("staff.@D003.trainings.0.certificate", False),
-         "ci_ta_certificate"),
+        (
+            "abroad without certificate",
+            "D003",
+            set_path("staff.@D003.trainings.0.certificate", False),
+            "ci_ta_certificate",
+        ),
         ("abroad 49 grade-3 cases", "D003", set_path("staff.@D003.trainings.0.cases.1.count", 49), "ci_ta_cases_g3"),
         ("national base failed", "D002", set_path("staff.@D002.trainings.0.passed", False), "ci_tr_passed"),
-        ("provincial-only base for grade 3", "D002", set_path("staff.@D002.trainings.0.authority", "省级"),
-         "ci_tr_national"),
+        (
+            "provincial-only base for grade 3",
+            "D002",
+            set_path("staff.@D002.trainings.0.authority", "省级"),
+            "ci_tr_national",
+        ),
         ("49 grade-3 training cases", "D002", set_path("staff.@D002.trainings.0.cases.1.count", 49), "ci_tr_cases_g3"),
         ("5 months at the base", "D002", set_path("staff.@D002.trainings.0.months", 5), "ci_tr_months"),
     ],
@@ -443,12 +654,28 @@ def test_physician_grade_three_refusals(name: str, staff_id: str, mutate: Mutati
 def basic_physician(years_start: str = "2023-11-24", months: int = 6, cases: int = 100) -> dict[str, Any]:
     """A physician qualified for grades 1–2 only (provincial base)."""
     return {
-        "id": "P100", "name": "测试医师", "role": "physician", "licence": True,
-        "scopes": ["医学影像和放射治疗专业"], "titles": [{"title": "住院医师", "obtained": "2020-07-01"}],
-        "in_service": True, "experience": [{"field": "综合介入", "start": years_start}],
-        "trainings": [{"topic": "comprehensive_intervention", "path": "base", "authority": "省级", "months": months,
-                       "cases": [{"role": "术者", "count": cases}], "passed": True}],
-        "recommendations": [], "incidents": [], "cases": [], "assessments": [],
+        "id": "P100",
+        "name": "测试医师",
+        "role": "physician",
+        "licence": True,
+        "scopes": ["医学影像和放射治疗专业"],
+        "titles": [{"title": "住院医师", "obtained": "2020-07-01"}],
+        "in_service": True,
+        "experience": [{"field": "综合介入", "start": years_start}],
+        "trainings": [
+            {
+                "topic": "comprehensive_intervention",
+                "path": "base",
+                "authority": "省级",
+                "months": months,
+                "cases": [{"role": "术者", "count": cases}],
+                "passed": True,
+            }
+        ],
+        "recommendations": [],
+        "incidents": [],
+        "cases": [],
+        "assessments": [],
     }
 
 
@@ -474,8 +701,16 @@ def test_basic_physician_boundaries(name: str, at: dict[str, Any], past: dict[st
 def test_basic_qualification_also_through_abroad_training() -> None:
     data = compliant()
     member = basic_physician()
-    member["trainings"] = [{"topic": "comprehensive_intervention", "path": "abroad", "months": 6, "certificate": True,
-                            "cases": [{"role": "术者", "count": 100}], "passed": True}]
+    member["trainings"] = [
+        {
+            "topic": "comprehensive_intervention",
+            "path": "abroad",
+            "months": 6,
+            "certificate": True,
+            "cases": [{"role": "术者", "count": 100}],
+            "passed": True,
+        }
+    ]
     data["staff"].append(member)
     assert physician(data, "P100")["ci_physician_basic"]["verdict"] == "eligible"
 
@@ -491,11 +726,30 @@ def gf_cases(other: list[int], grade3: list[int], complications: int = 0, deaths
         records = []
         for year, low, high in zip(range(2007, 2012), other, grade3, strict=True):
             last = year == 2011
-            records.append({"year": year, "category": "综合介入", "kind": "诊断", "grade": 2, "role": "独立完成",
-                            "cases": low, "severe_complications": 0, "deaths": 0})
-            records.append({"year": year, "category": "综合介入", "kind": "治疗", "grade": 3, "role": "独立完成",
-                            "cases": high, "severe_complications": complications if last else 0,
-                            "deaths": deaths if last else 0})
+            records.append(
+                {
+                    "year": year,
+                    "category": "综合介入",
+                    "kind": "诊断",
+                    "grade": 2,
+                    "role": "独立完成",
+                    "cases": low,
+                    "severe_complications": 0,
+                    "deaths": 0,
+                }
+            )
+            records.append(
+                {
+                    "year": year,
+                    "category": "综合介入",
+                    "kind": "治疗",
+                    "grade": 3,
+                    "role": "独立完成",
+                    "cases": high,
+                    "severe_complications": complications if last else 0,
+                    "deaths": deaths if last else 0,
+                }
+            )
         later = [r for r in staff(d, GRANDFATHER)["cases"] if r["year"] > 2011]
         staff(d, GRANDFATHER)["cases"] = records + later
 
@@ -505,29 +759,64 @@ def gf_cases(other: list[int], grade3: list[int], complications: int = 0, deaths
 @pytest.mark.parametrize(
     ("name", "at", "past", "requirement"),
     [
-        ("10 continuous years before 2012-01-01", set_path("staff.@D005.experience.1.start", "2002-01-01"),
-         set_path("staff.@D005.experience.1.start", "2002-01-02"), "ci_gd_years"),
-        ("副主任医师 by 2012-01-01",
-         set_path("staff.@D005.titles", [{"title": "副主任医师", "obtained": "2012-01-01"}]),
-         set_path("staff.@D005.titles", [{"title": "主治医师", "obtained": "2000-01-01"},
-                                     {"title": "副主任医师", "obtained": "2012-01-02"}]), "ci_gd_title"),
-        ("three chief recommendations", lambda d: None,
-         lambda d: d["staff"][4]["recommendations"].pop(), "ci_gd_recs"),
-        ("one external recommendation", lambda d: None,
-         set_path("staff.@D005.recommendations.0.external", False), "ci_gd_recs_ext"),
-        ("500 independent cases in 2007–2011", gf_cases([60] * 5, [40] * 5), gf_cases([60] * 4 + [59], [40] * 5),
-         "ci_gd_cases"),
-        ("200 grade-3 cases", gf_cases([70] * 5, [40] * 5), gf_cases([70] * 4 + [71], [40] * 4 + [39]),
-         "ci_gd_cases_g3"),
-        ("complication rate below 5% (24 / 25 of 500)", gf_cases([60] * 5, [40] * 5, complications=24),
-         gf_cases([60] * 5, [40] * 5, complications=25), "ci_gd_complications"),
-        ("mortality below 1% (4 / 5 of 500)", gf_cases([60] * 5, [40] * 5, deaths=4),
-         gf_cases([60] * 5, [40] * 5, deaths=5), "ci_gd_mortality"),
-        ("no grade-2 malpractice", set_path("staff.@D005.incidents", [
-            {"type": "医疗事故", "grade": "三级", "date": "2010-01-01", "related": ["介入诊疗"]}]),
-         set_path("staff.@D005.incidents", [
-             {"type": "医疗事故", "grade": "二级", "date": "2010-01-01", "related": ["介入诊疗"]}]),
-         "ci_gd_no_malpractice"),
+        (
+            "10 continuous years before 2012-01-01",
+            set_path("staff.@D005.experience.1.start", "2002-01-01"),
+            set_path("staff.@D005.experience.1.start", "2002-01-02"),
+            "ci_gd_years",
+        ),
+        (
+            "副主任医师 by 2012-01-01",
+            set_path("staff.@D005.titles", [{"title": "副主任医师", "obtained": "2012-01-01"}]),
+            set_path(
+                "staff.@D005.titles",
+                [{"title": "主治医师", "obtained": "2000-01-01"}, {"title": "副主任医师", "obtained": "2012-01-02"}],
+            ),
+            "ci_gd_title",
+        ),
+        ("three chief recommendations", lambda d: None, lambda d: d["staff"][4]["recommendations"].pop(), "ci_gd_recs"),
+        (
+            "one external recommendation",
+            lambda d: None,
+            set_path("staff.@D005.recommendations.0.external", False),
+            "ci_gd_recs_ext",
+        ),
+        (
+            "500 independent cases in 2007–2011",
+            gf_cases([60] * 5, [40] * 5),
+            gf_cases([60] * 4 + [59], [40] * 5),
+            "ci_gd_cases",
+        ),
+        (
+            "200 grade-3 cases",
+            gf_cases([70] * 5, [40] * 5),
+            gf_cases([70] * 4 + [71], [40] * 4 + [39]),
+            "ci_gd_cases_g3",
+        ),
+        (
+            "complication rate below 5% (24 / 25 of 500)",
+            gf_cases([60] * 5, [40] * 5, complications=24),
+            gf_cases([60] * 5, [40] * 5, complications=25),
+            "ci_gd_complications",
+        ),
+        (
+            "mortality below 1% (4 / 5 of 500)",
+            gf_cases([60] * 5, [40] * 5, deaths=4),
+            gf_cases([60] * 5, [40] * 5, deaths=5),
+            "ci_gd_mortality",
+        ),
+        (
+            "no grade-2 malpractice",
+            set_path(
+                "staff.@D005.incidents",
+                [{"type": "医疗事故", "grade": "三级", "date": "2010-01-01", "related": ["介入诊疗"]}],
+            ),
+            set_path(
+                "staff.@D005.incidents",
+                [{"type": "医疗事故", "grade": "二级", "date": "2010-01-01", "related": ["介入诊疗"]}],
+            ),
+            "ci_gd_no_malpractice",
+        ),
         ("ethics attested", lambda d: None, set_path("staff.@D005.attestations.0.holds", False), "ci_gd_ethics"),
     ],
 )
@@ -543,25 +832,48 @@ def test_grandfather_direct_path(name: str, at: Mutation, past: Mutation, requir
 
 def test_malpractice_after_the_anchor_does_not_void_the_grandfather_path() -> None:
     data = compliant()
-    set_path("staff.@D005.incidents", [{"type": "医疗事故", "grade": "一级", "date": "2015-01-01",
-                                     "related": ["介入诊疗"]}])(data)
+    set_path(
+        "staff.@D005.incidents", [{"type": "医疗事故", "grade": "一级", "date": "2015-01-01", "related": ["介入诊疗"]}]
+    )(data)
     assert physician(data, GRANDFATHER)["ci_physician_g3"]["verdict"] == "eligible"
 
 
 def assessment_candidate() -> dict[str, Any]:
     """A physician on path 五、（二）: 8 continuous years and 主治医师 by 2012, then an assessment."""
     return {
-        "id": "P200", "name": "考核医师", "role": "physician", "licence": True, "scopes": ["医学影像和放射治疗专业"],
-        "titles": [{"title": "主治医师", "obtained": "2005-07-01"}], "in_service": True,
-        "experience": [{"field": "综合介入", "start": "2004-01-01"}], "trainings": [], "incidents": [],
-        "attestations": [{"statement": "ci_ga_ethics", "holds": True, "by": "伦理委员会"},
-                         {"statement": "ci_ga_peer", "holds": True, "by": "省介入学会"}],
-        "recommendations": [{"recommender": f"R{i}", "title": "主任医师", "same_specialty": True,
-                             "external": i == 0} for i in range(3)],
-        "cases": [{"year": y, "category": "综合介入", "kind": "治疗", "grade": 3, "role": "独立完成", "cases": 100,
-                   "severe_complications": 1, "deaths": 0} for y in range(2007, 2012)],
-        "assessments": [{"technology": "comprehensive_intervention", "scope": "三级以上", "date": "2013-03-01",
-                         "passed": True}],
+        "id": "P200",
+        "name": "考核医师",
+        "role": "physician",
+        "licence": True,
+        "scopes": ["医学影像和放射治疗专业"],
+        "titles": [{"title": "主治医师", "obtained": "2005-07-01"}],
+        "in_service": True,
+        "experience": [{"field": "综合介入", "start": "2004-01-01"}],
+        "trainings": [],
+        "incidents": [],
+        "attestations": [
+            {"statement": "ci_ga_ethics", "holds": True, "by": "伦理委员会"},
+            {"statement": "ci_ga_peer", "holds": True, "by": "省介入学会"},
+        ],
+        "recommendations": [
+            {"recommender": f"R{i}", "title": "主任医师", "same_specialty": True, "external": i == 0} for i in range(3)
+        ],
+        "cases": [
+            {
+                "year": y,
+                "category": "综合介入",
+                "kind": "治疗",
+                "grade": 3,
+                "role": "独立完成",
+                "cases": 100,
+                "severe_complications": 1,
+                "deaths": 0,
+            }
+            for y in range(2007, 2012)
+        ],
+        "assessments": [
+            {"technology": "comprehensive_intervention", "scope": "三级以上", "date": "2013-03-01", "passed": True}
+        ],
     }
 
 

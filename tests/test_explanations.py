@@ -15,13 +15,13 @@ import pytest
 from clingo import Symbol
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from tests.conftest import AS_OF, CI, example_data, hospital_from
-from zhunru import api
 from zhunru.explain import render
 from zhunru.explain.report import Reporter
 from zhunru.explain.trace import Trace
 from zhunru.solver.facts import HOSPITAL
+
+from tests.conftest import AS_OF, CI, example_data, hospital_from
+from zhunru import api
 
 Pair = tuple[Symbol, Symbol]
 
@@ -45,8 +45,9 @@ def signature(trace: Trace) -> set[tuple[Any, ...]]:
     return seen
 
 
-def verdict_and_trace(data: dict[str, Any], root: str, overrides: dict[Pair, int | None] | None = None,
-                      subject: Symbol = HOSPITAL) -> tuple[str, Trace, Any]:
+def verdict_and_trace(
+    data: dict[str, Any], root: str, overrides: dict[Pair, int | None] | None = None, subject: Symbol = HOSPITAL
+) -> tuple[str, Trace, Any]:
     evaluation = api.engine().evaluate(hospital_from(data), AS_OF, [CI], overrides=overrides)
     trace = Reporter(evaluation).builder.trace(subject, root)
     return trace.status, trace, evaluation
@@ -86,8 +87,11 @@ def test_uncited_values_do_not_matter(name: str, seed: Any) -> None:
     status, trace, evaluation = verdict_and_trace(data, root)
     assert status in ("holds", "fails")
     uncited = sorted(
-        (pair for pair, reading in evaluation.facts.readings.items() if reading.value is not None
-         and pair not in cited(trace)),
+        (
+            pair
+            for pair, reading in evaluation.facts.readings.items()
+            if reading.value is not None and pair not in cited(trace)
+        ),
         key=str,
     )
     chosen = seed.sample(uncited, k=min(len(uncited), seed.randint(1, 40)))
@@ -139,6 +143,7 @@ def test_failed_alternative_explains_every_branch() -> None:
     data = example_data("tertiary_compliant")
     data["level"] = "二级"
     status, trace, _ = verdict_and_trace(data, "ci_entry_g3")
+    assert status == "fails"
     route = next(node for node in trace.walk() if node.id == "ci_g3_route")
     assert route.status == "fails"
     assert [child.id for child in route.children] == ["ci_route_tertiary", "ci_route_secondary", "ci_route_new"]
@@ -178,8 +183,9 @@ def test_text_renders_margins_in_both_languages() -> None:
 
 def test_notes_are_shown_where_the_verdict_depends_on_them() -> None:
     hospital = hospital_from(example_data("tertiary_compliant"))
-    [physician_g3] = [r for r in api.explain(hospital, AS_OF, physician="D005", fmt="json")
-                      if r["target"] == "ci_physician_g3"]
+    [physician_g3] = [
+        r for r in api.explain(hospital, AS_OF, physician="D005", fmt="json") if r["target"] == "ci_physician_g3"
+    ]
     assert "ci_anchor_assumed" in {note["id"] for note in physician_g3["notes"]}
 
 
@@ -191,7 +197,10 @@ def test_json_and_markdown_renderers_agree_on_the_tree() -> None:
     def count(node: dict[str, Any]) -> int:
         return 1 + sum(count(child) for child in node.get("because", []))
 
-    assert count(tree) == sum(1 for _ in trace.walk())
+    result = Reporter(evaluation).result_json(Reporter(evaluation).target_result(evaluation.kb.target(root)), "zh")
+    markdown = render.markdown(result, trace, evaluation.kb, "h", "2026-11-24", "zh")
+    marked = [line for line in markdown.splitlines() if line.lstrip().startswith(("- ✓", "- ✗", "- ?"))]
+    assert count(tree) == sum(1 for _ in trace.walk()) == len(marked)
 
 
 def test_as_of_pins_durations() -> None:

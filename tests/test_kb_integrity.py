@@ -15,7 +15,6 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-
 from zhunru.explain.graph import kb_graph
 from zhunru.solver.kb import KnowledgeBase
 from zhunru.solver.measures import known_families
@@ -134,8 +133,14 @@ def test_catalogue_matches_the_printed_annex(kb: KnowledgeBase) -> None:
 @needs_seeds
 @pytest.mark.parametrize(
     ("name", "grade"),
-    [("经颈静脉肝内门体分流术（TIPS）", 4), ("腹腔置管引流术", 1), ("输卵管再通术", 2), ("肿瘤栓塞术", 3),
-     ("经皮一般畸形血管硬化术", 1), ("其他准予临床应用的新技术", 4)],
+    [
+        ("经颈静脉肝内门体分流术（TIPS）", 4),
+        ("腹腔置管引流术", 1),
+        ("输卵管再通术", 2),
+        ("肿瘤栓塞术", 3),
+        ("经皮一般畸形血管硬化术", 1),
+        ("其他准予临床应用的新技术", 4),
+    ],
 )
 def test_named_procedures_have_their_printed_grade(kb: KnowledgeBase, name: str, grade: int) -> None:
     [procedure] = kb.find_procedures(name)
@@ -151,3 +156,13 @@ def test_kb_graph_links_procedures_to_requirements(kb: KnowledgeBase) -> None:
     assert ("clause", CI, "c1_5_3_2") in reached
     drainage = ("procedure", CI, "腹腔置管引流术")
     assert ("req", "ci_icu_beds") not in nx.descendants(graph, drainage)
+
+
+def test_rate_multipliers_keep_products_inside_clingo_integers(kb: KnowledgeBase) -> None:
+    """Rates compare Num*Q with P*Den; profile totals are capped so that products stay below 2**31."""
+    from zhunru.profile import MAX_TOTAL
+
+    for node in kb.requirements.values():
+        if node.kind == "ratio":
+            assert node.ratio is not None
+            assert max(node.ratio) * MAX_TOTAL < 2**31, node.id

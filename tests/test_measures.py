@@ -7,15 +7,15 @@ from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
+from zhunru.solver.measures import months_between, window_years
 
 from zhunru import api
-from zhunru.solver.measures import months_between, window_years
 
 dates = st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31))
 
 
 def test_years_are_met_on_the_anniversary() -> None:
-    """"5年以上" includes 5: met on the fifth anniversary, not the day before."""
+    """ "5年以上" includes 5: met on the fifth anniversary, not the day before."""
     assert months_between(date(2021, 11, 24), date(2026, 11, 24)) == 60
     assert months_between(date(2021, 11, 25), date(2026, 11, 24)) == 59
 

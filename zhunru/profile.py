@@ -89,8 +89,18 @@ class Department(Model):
 class Activity(Model):
     """A line of clinical work and when it started (开展…工作 N 年以上)."""
 
-    name: Name = Field(description="e.g. 综合介入")
+    name: Name = Field(description="e.g. 综合介入, 妇产科超声检查")
     since: dt.date
+    department: Name | None = Field(None, description="the department performing it")
+
+
+class Document(Model):
+    """A licence, permit or certificate (医用氧舱使用证, 放射工作人员证, 母婴保健技术服务执业许可证 …)."""
+
+    name: Name
+    level: Name | None = Field(None, description="grade printed on the document, e.g. 二级")
+    issued_by: Name | None = None
+    valid_until: dt.date | None = None
 
 
 class Equipment(Model):
@@ -99,6 +109,8 @@ class Equipment(Model):
     quantity: Count = 1
     features: dict[Name, Flag] = Field(default_factory=dict, description="feature → present, e.g. 路图: true")
     ratings: dict[Name, Count] = Field(default_factory=dict, description="numeric ratings, e.g. mA: 800")
+    status: Literal["正常运行", "停用", "维修"] | None = Field(None, description="operating status")
+    certificates: list[Document] | None = Field(None, description="certificates of the device or its maker")
 
 
 class Unit(Model):
@@ -109,6 +121,7 @@ class Unit(Model):
     clean_grade: CleanGrade | None = None
     beds: Count | None = None
     area_per_bed_m2: Area | None = Field(None, description="net floor area per bed, m²")
+    seats: Count | None = Field(None, description="seats of a chamber (高压氧舱)")
     features: dict[Name, Flag] = Field(default_factory=dict)
     equipment: list[Equipment] | None = None
     attestations: list[Attestation] | None = None
@@ -138,6 +151,8 @@ class CaseRecord(Model):
     cases: Count
     severe_complications: Count | None = None
     deaths: Count | None = None
+    hospital_type: Literal["综合", "专科"] | None = Field(None, description="type of hospital where performed")
+    sub_technique: Name | None = Field(None, description="e.g. 冠心病介入, 髋关节")
 
 
 class TrainingCases(Model):
@@ -150,7 +165,9 @@ class TrainingCases(Model):
 
 class Training(Model):
     topic: Name = Field(description="technology id, e.g. comprehensive_intervention, or a field like 重症监护")
-    path: Literal["base", "abroad", "cme"] = Field(description="filed base / abroad + assessment / CME")
+    path: Literal["base", "abroad", "cme", "exemption"] = Field(
+        description="filed base / abroad + assessment / continuing education / exemption (免于培训)"
+    )
     base: Name | None = Field(None, description="training base or institution")
     authority: Authority | None = Field(None, description="who recognised the base")
     scope: Name | None = Field(None, description="e.g. 三级以上")
@@ -158,6 +175,8 @@ class Training(Model):
     end: dt.date | None = None
     months: Count | None = Field(None, description="duration in months; computed from start/end if absent")
     theory_hours: Count | None = None
+    credits: Count | None = Field(None, description="continuing-education credits (Ⅰ类学分)")
+    disciplines: dict[Name, Count] = Field(default_factory=dict, description="months per discipline")
     cases: list[TrainingCases] | None = None
     certificate: Flag | None = None
     passed: Flag | None = None
@@ -211,6 +230,9 @@ class Staff(Model):
     attestations: list[Attestation] | None = None
     assessments: list[Assessment] | None = None
     assignments: list[Assignment] = Field(default_factory=list)
+    specialty: Name | None = Field(None, description="clinical specialty, e.g. 心血管内科")
+    roles: list[Name] = Field(default_factory=list, description="e.g. 技术负责人, 团队负责人")
+    documents: list[Document] | None = None
 
     @model_validator(mode="after")
     def _titles_on_own_ladder(self) -> Staff:
@@ -242,6 +264,7 @@ class Filing(Model):
     scope: Name | None = None
     date: dt.date | None = None
     authority: Authority | None = None
+    last_performed: dt.date | None = Field(None, description="last time the technology was performed")
 
 
 class Support(Model):
@@ -262,6 +285,15 @@ class RegionalProviders(Model):
     technology: Name
     scope: Name | None = None
     qualified_in_district: Count = Field(description="qualified providers in the hospital's district")
+
+
+class QualityIndicator(Model):
+    """A rate as numerator and denominator, so that bounds are compared exactly."""
+
+    year: Year
+    name: Name = Field(description="e.g. 诊断符合率, 治愈率, 并发症发生率")
+    numerator: Count
+    denominator: Count
 
 
 class Hospital(Model):
@@ -291,6 +323,11 @@ class Hospital(Model):
     supports: list[Support] | None = None
     regional_providers: list[RegionalProviders] | None = None
     procedures: list[Name] | None = Field(None, description="catalogue procedures the hospital performs independently")
+    planned_scopes: list[Name] | None = Field(None, description="sub-techniques the hospital intends to perform")
+    bed_pools: dict[Name, Count] | None = Field(None, description="functional bed pools, e.g. 肿瘤治疗床位")
+    quality_indicators: list[QualityIndicator] | None = None
+    documents: list[Document] | None = Field(None, description="permits and licences of the hospital")
+    policies: list[Name] | None = Field(None, description="policies in place (知情同意, 随访制度 …)")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Hospital:
