@@ -59,6 +59,9 @@ def kb_graph(kb: KnowledgeBase) -> nx.DiGraph:
         node = ("procedure", procedure.spec, procedure.name)
         graph.add_node(node, kind="procedure", grade=procedure.grade, clause=procedure.clause_path)
         graph.add_edge(node, ("grade", procedure.spec, procedure.grade), relation="graded")
+        own = kb.procedure_targets.get((procedure.spec, procedure.grade, procedure.number))
+        if own:
+            graph.add_edge(node, req_node(own), relation="requires")
     for node in kb.requirements.values():
         clause = kb.clauses[(node.spec, node.clause)]
         graph.add_node(req_node(node.id), kind="requirement", requirement=node.kind, spec=node.spec, clause=clause.path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from zhunru.explain.report import evidence_json, missing, notes_of, ratio_text, tally_text, unmet
-from zhunru.explain.trace import Trace
+from zhunru.explain.trace import Evidence, Trace
 from zhunru.explain.vocabulary import STATUS, VERDICT
 from zhunru.solver.kb import KnowledgeBase
 
@@ -36,36 +36,54 @@ def _label(trace: Trace, lang: str) -> str:
     return CONNECTIVES["zh"].get(node.kind) or node.gloss or trace.clause_text
 
 
+def _evidence_text(trace: Trace, item: Evidence, lang: str) -> str:
+    """ "床位 5，要求 ≥ 6，差 1" / "beds 5, needs ≥ 6, short by 1"; attestations name who and when."""
+    data = evidence_json(item, lang)
+    zh = lang == "zh"
+    sep = "，" if zh else ", "
+    if item.measure.arguments[0].name == "attest":
+        outcome = (
+            ("认定成立" if item.value else "认定不成立") if zh else ("attested" if item.value else "attested false")
+        )
+        return outcome + (f"（{data['detail']}）" if zh else f" ({data['detail']})") if data.get("detail") else outcome
+    text = f"{data['fact']} {data['shown']}" if zh else f"{data['fact']}: {data['shown']}"
+    if data.get("detail"):
+        text += f"（{data['detail']}）" if zh else f" ({data['detail']})"
+    if "needs" in data and (item.op != "eq" or trace.status != "holds"):
+        text += sep + ("要求 " if zh else "needs ") + data["needs"]
+    if "margin" in data:
+        text += sep + data["margin"]
+    return text
+
+
 def _facts(trace: Trace, lang: str) -> str:
     parts = []
-    summary = ratio_text(trace) or tally_text(trace, lang)
+    summary = ratio_text(trace, lang) or tally_text(trace, lang)
     if summary:
         parts.append(summary)
     elif trace.evidence:
-        for item in trace.evidence:
-            data = evidence_json(item, lang)
-            text = f"{data['fact']}: {data['shown']}"
-            if "needs" in data:
-                text += f" ({'要求' if lang == 'zh' else 'needs'} {data['needs']})"
-
-            if "margin" in data:
-                text += f", {data['margin']}"
-            if data.get("detail"):
-                text += f" [{data['detail']}]"
-            parts.append(text)
+        parts.extend(_evidence_text(trace, item, lang) for item in trace.evidence)
     for item in trace.missing:
         what = item.path or trace.subject_path
         parts.append(f"缺少 {what}" if lang == "zh" else f"missing {what}")
-    return "; ".join(parts)
+    return "；".join(parts) if lang == "zh" else "; ".join(parts)
 
 
-def trace_lines(trace: Trace, lang: str, depth: int = 0, parent_subject=None) -> list[str]:  # type: ignore[no-untyped-def]
+ATTESTED = {"zh": {True: "认定成立", False: "认定不成立"}, "en": {True: "attested", False: "attested false"}}
+NOT_APPLICABLE = {"zh": "条件不成立，本项不适用", "en": "condition does not hold, so this does not apply"}
+
+
+def trace_lines(trace: Trace, lang: str, depth: int = 0, parent: Trace | None = None) -> list[str]:
     indent = "  " * depth
     subject = ""
-    if parent_subject is not None and trace.subject != parent_subject:
+    if parent is not None and trace.subject != parent.subject:
         subject = f"[{trace.subject_label}] "
+    mark = MARKS[trace.status]
     facts = _facts(trace, lang)
-    line = f"{indent}{MARKS[trace.status]} {trace.clause_path} {subject}{_label(trace, lang)}"
+    if _vacuous_condition(trace, parent):
+        mark = "○"
+        facts = f"{facts}；{NOT_APPLICABLE['zh']}" if lang == "zh" else f"{facts}; {NOT_APPLICABLE['en']}"
+    line = f"{indent}{mark} {trace.clause_path} {subject}{_label(trace, lang)}"
     if facts:
         line += f" — {facts}"
     lines = [line]
@@ -73,16 +91,28 @@ def trace_lines(trace: Trace, lang: str, depth: int = 0, parent_subject=None) ->
         if trace.requirement.member_class in ("staff", "dedicated_staff") and child.subject != trace.subject:
             lines.append(_person_line(child, lang, depth + 1))
         else:
-            lines.extend(trace_lines(child, lang, depth + 1, trace.subject))
+            lines.extend(trace_lines(child, lang, depth + 1, trace))
     return lines
+
+
+def _vacuous_condition(trace: Trace, parent: Trace | None) -> bool:
+    """The failing condition of a holding conditional requirement: shown as "not applicable"."""
+    return (
+        parent is not None
+        and parent.requirement.kind == "implies"
+        and parent.status == "holds"
+        and trace.status == "fails"
+        and parent.requirement.children[0] == trace.id
+    )
 
 
 def _person_line(trace: Trace, lang: str, depth: int) -> str:
     """One line per person counted; their own derivation is `explain --physician ID`."""
-    line = f"{'  ' * depth}{MARKS[trace.status]} [{trace.subject_label}] {_label(trace, lang)}"
+    status = STATUS[lang][trace.status]
+    line = f"{'  ' * depth}{MARKS[trace.status]} [{trace.subject_label}] {status}"
     if trace.status == "fails":
         clauses = sorted({item["clause"] for item in unmet(trace, lang)})
-        line += (" — 未满足 " if lang == "zh" else " — unmet ") + "、".join(clauses)
+        line += (" — 未满足 " if lang == "zh" else " — unmet: ") + ("、" if lang == "zh" else ", ").join(clauses)
     elif trace.status == "undetermined":
         paths = sorted({item["path"] for item in missing(trace, lang)})
         line += (" — 缺少 " if lang == "zh" else " — missing ") + ", ".join(paths)
@@ -165,7 +195,7 @@ def trace_json(trace: Trace, lang: str) -> dict[str, Any]:
         data["gloss"] = trace.requirement.gloss
     if trace.evidence:
         data["evidence"] = [evidence_json(e, lang) for e in trace.evidence]
-    summary = ratio_text(trace) or tally_text(trace, lang)
+    summary = ratio_text(trace, lang) or tally_text(trace, lang)
     if summary:
         data["summary"] = summary
     if trace.missing:

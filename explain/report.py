@@ -56,16 +56,21 @@ def evidence_json(item: Evidence, lang: str) -> dict[str, Any]:
     return data
 
 
-def ratio_text(trace: Trace) -> str | None:
+def ratio_text(trace: Trace, lang: str = "en") -> str | None:
+    """ "4/400 = 1.00%, needs < 5%" — rates are shown with their counts."""
     if trace.requirement.kind != "ratio" or not trace.requirement.ratio:
         return None
     values = {e.role: e.value for e in trace.evidence}
     p, q = trace.requirement.ratio
-    bound = f"{trace.requirement.op} {100 * p / q:g}%"
+    bound = f"{OPS[trace.requirement.op or 'lt']} {100 * p / q:g}%"
+    zh = lang == "zh"
     if values.get("denominator"):
         rate = 100 * values.get("numerator", 0) / values["denominator"]
-        return f"{values.get('numerator', 0)}/{values['denominator']} = {rate:.2f}%, needs {bound}"
-    return f"no cases in the period (rate bound {bound} not exceeded)"
+        shown = f"{values.get('numerator', 0)}/{values['denominator']} = {rate:.2f}%"
+        return f"{shown}，要求 {bound}" if zh else f"{shown}, needs {bound}"
+    if "denominator" in values:
+        return f"期间无病例（不超过 {bound}）" if zh else f"no cases in the period (bound {bound} not exceeded)"
+    return None
 
 
 def tally_text(trace: Trace, lang: str) -> str | None:
@@ -101,7 +106,7 @@ def requirement_json(trace: Trace, lang: str) -> dict[str, Any]:
     evidence = [evidence_json(e, lang) for e in trace.evidence]
     if evidence:
         data["evidence"] = evidence
-    summary = ratio_text(trace) or tally_text(trace, lang)
+    summary = ratio_text(trace, lang) or tally_text(trace, lang)
     if summary:
         data["summary"] = summary
     return data
@@ -200,7 +205,7 @@ class Reporter:
             self.target_result(t)
             for spec in self.evaluation.specs
             for t in self.kb.targets_of(spec)
-            if t.subject.name == "hospital"
+            if t.subject.name == "hospital" and t.kind != "procedure"
         ]
 
     def physician_results(self, staff_id: str | None = None) -> list[TargetResult]:
@@ -237,7 +242,7 @@ class Reporter:
         return data
 
     def procedure_json(self, procedure: Procedure, lang: str) -> dict[str, Any]:
-        root = self.kb.grade_targets[(procedure.spec, procedure.grade)]
+        root = self.kb.procedure_root(procedure)
         data = self.result_json(self.target_result(self.kb.target(root)), lang)
         data["procedure"] = procedure.name
         data["grade"] = procedure.grade

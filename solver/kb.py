@@ -129,6 +129,7 @@ class KnowledgeBase:
     requirements: dict[str, Requirement] = field(default_factory=dict)
     procedures: list[Procedure] = field(default_factory=list)
     grade_targets: dict[tuple[str, int], str] = field(default_factory=dict)
+    procedure_targets: dict[tuple[str, int, str], str] = field(default_factory=dict)
     notes: dict[str, Note] = field(default_factory=dict)
     measures: set[Symbol] = field(default_factory=set)
 
@@ -189,6 +190,8 @@ class KnowledgeBase:
         ]
         for s, grade, root in atoms("grade_target", 3):
             self.grade_targets[(s.name, grade.number)] = root.name
+        for s, grade, number, root in atoms("procedure_target", 4):
+            self.procedure_targets[(s.name, grade.number, number.string)] = root.name
         for note_id, scope, zh, en in atoms("note", 4):
             self.notes[note_id.name] = Note(note_id.name, scope.name, zh.string, en.string)
         self._read_requirements(atoms)
@@ -271,6 +274,11 @@ class KnowledgeBase:
             if t.root == root:
                 return t
         raise KeyError(root)
+
+    def procedure_root(self, procedure: Procedure) -> str:
+        """The requirement a procedure needs: its own, else its grade's entry target."""
+        own = self.procedure_targets.get((procedure.spec, procedure.grade, procedure.number))
+        return own or self.grade_targets[(procedure.spec, procedure.grade)]
 
     def catalogue(self, spec: str) -> list[Procedure]:
         return [p for p in self.procedures if p.spec == spec]

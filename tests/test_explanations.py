@@ -176,8 +176,8 @@ def test_text_renders_margins_in_both_languages() -> None:
     hospital = hospital_from(data)
     zh = api.explain(hospital, AS_OF, technologies=["comprehensive_intervention"], lang="zh")
     en = api.explain(hospital, AS_OF, technologies=["comprehensive_intervention"], lang="en")
-    assert "床位: 5 (要求 ≥ 6), 差 1" in zh
-    assert "beds: 5 (needs ≥ 6), short by 1" in en
+    assert "床位 5，要求 ≥ 6，差 1" in zh
+    assert "beds: 5, needs ≥ 6, short by 1" in en
     assert "at least 6 beds" in en
 
 

@@ -79,7 +79,7 @@ def test_ladder_rungs_used_by_the_kb_exist(kb: KnowledgeBase) -> None:
 
 def test_targets_and_grades(kb: KnowledgeBase) -> None:
     kinds = {t.kind for t in kb.targets_of(CI)}
-    assert kinds == {"entry", "physician", "ongoing", "training_base"}
+    assert kinds == {"entry", "physician", "ongoing", "training_base", "procedure"}
     assert {kb.grade_targets[(CI, g)] for g in (1, 2)} == {"ci_entry_basic"}
     assert {kb.grade_targets[(CI, g)] for g in (3, 4)} == {"ci_entry_g3"}
 

@@ -199,7 +199,7 @@ def explain(
             pairs.append((reporter.result_json(result, lang), result))
     elif procedure is not None:
         for item in _procedures(procedure, evaluation.specs):
-            root = evaluation.kb.grade_targets[(item.spec, item.grade)]
+            root = evaluation.kb.procedure_root(item)
             result = reporter.target_result(evaluation.kb.target(root))
             pairs.append((reporter.procedure_json(item, lang), result))
     else:
