@@ -130,7 +130,8 @@ def header(result: dict[str, Any], hospital: str, as_of: str, lang: str) -> list
             f"适用依据：{result['basis']}",
         ]
     return [
-        f"{result['title']} ({result['jurisdiction']}, {result['version']}) · {result['scope']}{who}",
+        f"{result['title']} — {result['technology_name']} ({result['jurisdiction_en']}, {result['version']})"
+        f" · {result['target_gloss']}{who}",
         f"Hospital: {hospital} · as of {as_of}",
         f"Verdict: {verdict}",
         f"Why this specification: {result['basis']}",

@@ -19,7 +19,7 @@ FAMILIES: dict[str, tuple[str, str, str]] = {
     "dept_form": ("rank", "{k}的设置形式", "organisational form of {k}"),
     "dept_beds": ("count", "{k}床位", "beds of {k}"),
     "activity_months": ("months", "开展{k}工作的时间", "time performing {k}"),
-    "volume": ("count", "{k}病例数", "{k} cases"),
+    "volume": ("count", "{k}病例数", "{k}"),
     "capability": ("flag", "具备能力“{k}”", "capability “{k}”"),
     "equipment": ("count", "{k}数量", "number of {k}"),
     "region_providers": ("count", "本区具备资质的医疗机构数", "qualified providers in the district"),
@@ -43,7 +43,7 @@ FAMILIES: dict[str, tuple[str, str, str]] = {
     "title": ("rank", "专业技术职务", "professional title"),
     "exp_months": ("months", "{k}工作经验", "experience in {k}"),
     "continuous_months": ("months", "连续从事{k}工作", "continuous work in {k}"),
-    "cases": ("count", "{k}病例数", "{k} cases"),
+    "cases": ("count", "{k}病例数", "{k}"),
     "trained": ("flag", "经过{k}培训并考核合格", "trained and assessed in {k}"),
     "topic": ("flag", "内容为“{k}”", "topic “{k}”"),
     "authority": ("rank", "认定机关级别", "recognising authority"),
@@ -75,32 +75,48 @@ VERDICT = {
 }
 
 
-def key_text(key: Symbol) -> str:
+_EVENT_FIELDS = {
+    "cases": ("", ""),
+    "severe_complications": ("严重并发症", "severe complications among "),
+    "deaths": ("死亡", "deaths among "),
+    "malpractice": ("医疗事故", "malpractice among "),
+}
+
+
+def key_text(key: Symbol, lang: str = "zh") -> str:
     """The readable first part of a measure key."""
     if key.type == SymbolType.String:
         return key.string
     if key.type == SymbolType.Number:
         return str(key.number)
     if key.name == "q":  # q(Category, Kind, GradeMin, [Role,] Field, Window, Ref)
-        args = key.arguments
-        category = args[0].string
-        kind = args[1].string if args[1].type == SymbolType.String else ""
-        grade = "三级以上" if args[2].number >= 3 else ""
-        role = args[3].string if len(args) == 7 else ""
-        field = {"cases": "", "severe_complications": "严重并发症", "deaths": "死亡", "malpractice": "医疗事故"}[
-            args[-3].name
-        ]
-        return f"近{args[-2].number}年{role}{grade}{category}{kind}{field}"
+        return _case_query_text(key, lang)
     if key.arguments:
-        return key_text(key.arguments[0])
+        return key_text(key.arguments[0], lang)
     return key.name
+
+
+def _case_query_text(key: Symbol, lang: str) -> str:
+    args = key.arguments
+    category = args[0].string
+    kind = args[1].string if args[1].type == SymbolType.String else ""
+    grade3 = args[2].number >= 3
+    role = args[3].string if len(args) == 7 else ""
+    zh_field, en_field = _EVENT_FIELDS[args[-3].name]
+    years = args[-2].number
+    if lang == "zh":
+        return f"近{years}年{role}{'三级以上' if grade3 else ''}{category}{kind}{zh_field}"
+    grade = "grade-3+ " if grade3 else ""
+    as_role = f" as {role}" if role else ""
+    span = "the last year" if years == 1 else f"the last {years} years"
+    return f"{en_field}{grade}{category}{kind} cases{as_role} in {span}"
 
 
 def measure_label(measure: Symbol, lang: str) -> str:
     family, key = measure.arguments[0].name, measure.arguments[1]
     _, zh, en = FAMILIES.get(family, ("count", family, family))
     template = zh if lang == "zh" else en
-    return template.format(k=key_text(key))
+    return template.format(k=key_text(key, lang))
 
 
 def format_value(measure: Symbol, value: int, ladder: str | None, lang: str) -> str:

@@ -91,3 +91,12 @@ def unit(data: dict[str, Any], unit_id: str) -> dict[str, Any]:
 
 
 Mutation = Callable[[dict[str, Any]], None]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/* from current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
