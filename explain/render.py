@@ -162,6 +162,14 @@ def text(result: dict[str, Any], trace: Trace, kb: KnowledgeBase, hospital: str,
         lines.append("")
         lines.append("解释说明：" if lang == "zh" else "Interpretation notes:")
         lines.extend(f"  [{n['id']}] {n['text']}" for n in notes)
+    if result.get("obligations") and result["verdict"] != "ineligible":
+        lines.append("")
+        lines.append(
+            "开展后应履行的义务（不影响准入结论）："
+            if lang == "zh"
+            else "Obligations taken on (they do not affect the verdict):"
+        )
+        lines.extend(f"  {o['clause']} {o['text']}" for o in result["obligations"])
     return "\n".join(lines) + "\n"
 
 

@@ -237,6 +237,9 @@ class Reporter:
             "unmet": unmet(result.trace, lang),
             "missing": missing(result.trace, lang) if result.verdict == "undetermined" else [],
             "notes": notes_of(result.trace, self.kb, lang),
+            "obligations": [
+                {"clause": c.path, "text": c.text} for c in self.kb.obligations_of(spec.id, result.target.kind)
+            ],
         }
         if result.subject != HOSPITAL:
             info = self.evaluation.facts.subjects[result.subject]

@@ -130,6 +130,7 @@ class KnowledgeBase:
     procedures: list[Procedure] = field(default_factory=list)
     grade_targets: dict[tuple[str, int], str] = field(default_factory=dict)
     procedure_targets: dict[tuple[str, int, str], str] = field(default_factory=dict)
+    obligations: list[tuple[str, str, str]] = field(default_factory=list)  # (spec, clause id, target kind)
     notes: dict[str, Note] = field(default_factory=dict)
     measures: set[Symbol] = field(default_factory=set)
 
@@ -177,8 +178,10 @@ class KnowledgeBase:
                 scopes[s.name],
                 dates.get(s.name, {}),
             )
+        order = {root.name: n.number for root, n in atoms("target_order", 2)}
         for s, root, kind, subject, scope in atoms("target", 5):
             self.targets.append(Target(s.name, root.name, kind.name, subject, scope.string))
+        self.targets.sort(key=lambda t: (t.spec, order.get(t.root, 99), t.root))
         for s, cid, path, text in atoms("clause", 4):
             self.clauses[(s.name, cid.name)] = Clause(s.name, cid.name, path.string, text.string)
         for s, grade, number, name in atoms("procedure", 4):
@@ -190,6 +193,8 @@ class KnowledgeBase:
         ]
         for s, grade, root in atoms("grade_target", 3):
             self.grade_targets[(s.name, grade.number)] = root.name
+        for s, cid, kind in atoms("obligation", 3):
+            self.obligations.append((s.name, cid.name, kind.name))
         for s, grade, number, root in atoms("procedure_target", 4):
             self.procedure_targets[(s.name, grade.number, number.string)] = root.name
         for note_id, scope, zh, en in atoms("note", 4):
@@ -261,6 +266,10 @@ class KnowledgeBase:
         return node
 
     # -- queries -----------------------------------------------------------------
+
+    def obligations_of(self, spec: str, kind: str) -> list[Clause]:
+        """Duties a hospital takes on with a verdict of this kind (listed, never blocking)."""
+        return [self.clauses[(s, cid)] for s, cid, k in self.obligations if s == spec and k == kind]
 
     def clause_of(self, requirement_id: str) -> Clause:
         node = self.requirements[requirement_id]
