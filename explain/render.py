@@ -70,6 +70,10 @@ def _facts(trace: Trace, lang: str) -> str:
 
 
 ATTESTED = {"zh": {True: "认定成立", False: "认定不成立"}, "en": {True: "attested", False: "attested false"}}
+OBLIGATIONS = {
+    "zh": "开展后的义务与监管（不影响准入结论）：",
+    "en": "Obligations and oversight after filing (they do not affect the verdict):",
+}
 NOT_APPLICABLE = {"zh": "条件不成立，本项不适用", "en": "condition does not hold, so this does not apply"}
 
 
@@ -164,12 +168,8 @@ def text(result: dict[str, Any], trace: Trace, kb: KnowledgeBase, hospital: str,
         lines.extend(f"  [{n['id']}] {n['text']}" for n in notes)
     if result.get("obligations") and result["verdict"] != "ineligible":
         lines.append("")
-        lines.append(
-            "开展后应履行的义务（不影响准入结论）："
-            if lang == "zh"
-            else "Obligations taken on (they do not affect the verdict):"
-        )
-        lines.extend(f"  {o['clause']} {o['text']}" for o in result["obligations"])
+        lines.append(OBLIGATIONS[lang])
+        lines.extend(f"  {o['clause']} " + o["text"].replace("\n", "\n    ") for o in result["obligations"])
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,179 @@
+"""The same requirements as Z3 formulas, compiled from the same KB records and facts.
+
+Each evaluated (subject, requirement) becomes a pair of Z3 Booleans ``(holds,
+fails)`` — Kleene's three values as in ``kb/rules.lp``.  A leaf reads its measure
+either as a constant (the profile's value), as a free integer variable (what a
+planner may change), or as nothing (unknown: neither holds nor fails).  Counts are
+pseudo-Boolean sums over the members in the facts.
+
+Nothing here is written per specification: the compiler walks the requirement
+records of :class:`~zhunru.solver.kb.KnowledgeBase`, so the clingo program and this
+model can only disagree through a bug, which ``tests/test_z3_agreement.py`` looks for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import z3
+from clingo import Symbol
+
+from zhunru.errors import EngineError
+from zhunru.solver.facts import FactBase
+from zhunru.solver.kb import KnowledgeBase, Requirement
+from zhunru.solver.ladders import rank
+
+Pair = tuple[z3.BoolRef, z3.BoolRef]  # (holds, fails)
+
+
+def _compare(op: str, left: z3.ArithRef, right: z3.ArithRef | int) -> z3.BoolRef:
+    return {
+        "ge": left >= right,
+        "gt": left > right,
+        "le": left <= right,
+        "lt": left < right,
+        "eq": left == right,
+    }[op]
+
+
+@dataclass
+class Z3Model:
+    """Z3 formulas for every requirement reachable from the evaluated roots of one hospital."""
+
+    kb: KnowledgeBase
+    facts: FactBase
+    free: dict[tuple[Symbol, Symbol], z3.ArithRef] = field(default_factory=dict)
+    _values: dict[tuple[Symbol, Symbol], int] = field(init=False, default_factory=dict)
+    _members: dict[tuple[Symbol, str], list[Symbol]] = field(init=False, default_factory=lambda: defaultdict(list))
+    _kinds: dict[Symbol, set[str]] = field(init=False, default_factory=lambda: defaultdict(set))
+    _closed: set[tuple[Symbol, str]] = field(init=False, default_factory=set)
+    _memo: dict[tuple[Symbol, str], Pair] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for fact in self.facts.facts:
+            args = fact.arguments
+            if fact.name == "value":
+                self._values[(args[0], args[1])] = args[2].number
+            elif fact.name == "member":
+                self._members[(args[0], args[1].name)].append(args[2])
+            elif fact.name == "kind":
+                self._kinds[args[0]].add(args[1].string if args[1].type.name == "String" else args[1].name)
+            elif fact.name == "known_population":
+                self._closed.add((args[0], args[1].name))
+
+    def roots(self) -> list[tuple[Symbol, str]]:
+        return [(f.arguments[0], f.arguments[1].name) for f in self.facts.facts if f.name == "evaluate"]
+
+    def node(self, subject: Symbol, requirement: str) -> Pair:
+        key = (subject, requirement)
+        if key not in self._memo:
+            self._memo[key] = self._compile(subject, self.kb.requirements[requirement])
+        return self._memo[key]
+
+    def evaluated(self) -> dict[tuple[Symbol, str], Pair]:
+        """Every pair compiled so far (call :meth:`node` on the roots first)."""
+        return dict(self._memo)
+
+    # -- compilation -----------------------------------------------------------------
+
+    def _compile(self, x: Symbol, node: Requirement) -> Pair:
+        kind = node.kind
+        if kind in ("cmp", "cmp_rank", "attest"):
+            return self._leaf(x, node)
+        if kind == "ratio":
+            return self._ratio(x, node)
+        if kind in ("all_of", "any_of"):
+            pairs = [self.node(x, child) for child in node.children]
+            holds, fails = [p[0] for p in pairs], [p[1] for p in pairs]
+            if kind == "all_of":
+                return z3.And(*holds) if holds else z3.BoolVal(True), z3.Or(*fails) if fails else z3.BoolVal(False)
+            return z3.Or(*holds) if holds else z3.BoolVal(False), z3.And(*fails) if fails else z3.BoolVal(True)
+        if kind == "implies":
+            (if_holds, if_fails), (then_holds, then_fails) = (self.node(x, c) for c in node.children)
+            return z3.Or(if_fails, then_holds), z3.And(if_holds, then_fails)
+        if kind == "neg":
+            holds, fails = self.node(x, node.children[0])
+            return fails, holds
+        if kind == "count":
+            return self._count(x, node)
+        if kind == "forall":
+            return self._forall(x, node)
+        raise EngineError(f"no Z3 translation for node kind {kind!r} ({node.id})")
+
+    def _measure(self, x: Symbol, measure: Symbol) -> z3.ArithRef | int | None:
+        if (x, measure) in self.free:
+            return self.free[(x, measure)]
+        return self._values.get((x, measure))
+
+    def _leaf(self, x: Symbol, node: Requirement) -> Pair:
+        assert node.measure is not None and node.op is not None
+        value = self._measure(x, node.measure)
+        if value is None:
+            return z3.BoolVal(False), z3.BoolVal(False)
+        threshold = rank(node.ladder, node.rung) if node.kind == "cmp_rank" else node.threshold
+        test = _compare(node.op, z3.IntVal(value) if isinstance(value, int) else value, threshold)
+        return test, z3.Not(test)
+
+    def _ratio(self, x: Symbol, node: Requirement) -> Pair:
+        assert node.measure is not None and node.denominator is not None and node.ratio and node.op
+        numerator, denominator = self._measure(x, node.measure), self._measure(x, node.denominator)
+        if denominator is None:
+            return z3.BoolVal(False), z3.BoolVal(False)
+        den = z3.IntVal(denominator) if isinstance(denominator, int) else denominator
+        empty = den == 0
+        if numerator is None:
+            return empty, z3.BoolVal(False)
+        num = z3.IntVal(numerator) if isinstance(numerator, int) else numerator
+        p, q = node.ratio
+        test = _compare(node.op, num * q, p * den)
+        return z3.Or(empty, z3.And(den > 0, test)), z3.And(den > 0, z3.Not(test))
+
+    def _candidates(self, x: Symbol, node: Requirement) -> list[Symbol]:
+        members = self._members.get((x, node.member_class or ""), [])
+        if node.member_kind == "any":
+            return list(members)
+        return [m for m in members if node.member_kind in self._kinds.get(m, set())]
+
+    def _count(self, x: Symbol, node: Requirement) -> Pair:
+        assert node.condition and node.op and node.threshold is not None
+        pairs = [self.node(y, node.condition) for y in self._candidates(x, node)]
+        sure = z3.Sum([z3.If(h, 1, 0) for h, _ in pairs]) if pairs else z3.IntVal(0)
+        maybe = z3.Sum([z3.If(f, 0, 1) for _, f in pairs]) if pairs else z3.IntVal(0)
+        closed = z3.BoolVal((x, node.member_class) in self._closed)
+        n = node.threshold
+        if node.op in ("ge", "gt"):
+            bound = n if node.op == "ge" else n + 1
+            return sure >= bound, z3.And(closed, maybe < bound)
+        if node.op in ("le", "lt"):
+            bound = n if node.op == "le" else n - 1
+            return z3.And(closed, maybe <= bound), sure > bound
+        return z3.And(closed, sure >= n, maybe <= n), z3.Or(sure > n, z3.And(closed, maybe < n))
+
+    def _forall(self, x: Symbol, node: Requirement) -> Pair:
+        assert node.condition
+        pairs = [self.node(y, node.condition) for y in self._candidates(x, node)]
+        closed = z3.BoolVal((x, node.member_class) in self._closed)
+        holds = z3.And(closed, *[h for h, _ in pairs]) if pairs else closed
+        fails = z3.Or(*[f for _, f in pairs]) if pairs else z3.BoolVal(False)
+        return holds, fails
+
+
+def status(pair: Pair) -> str:
+    """The status of a pair whose leaves are all constants."""
+    holds, fails = (z3.simplify(term) for term in pair)
+    if z3.is_true(holds):
+        return "holds"
+    if z3.is_true(fails):
+        return "fails"
+    if z3.is_false(holds) and z3.is_false(fails):
+        return "undetermined"
+    raise EngineError(f"pair did not simplify to constants: {holds}, {fails}")
+
+
+def statuses(kb: KnowledgeBase, facts: FactBase) -> dict[tuple[Symbol, str], str]:
+    """Z3's verdict on every pair reachable from the evaluated roots (no free variables)."""
+    model = Z3Model(kb, facts)
+    for subject, root in model.roots():
+        model.node(subject, root)
+    return {key: status(pair) for key, pair in model.evaluated().items()}
