@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import z3
 from clingo import Symbol
-
-from zhunru.errors import EngineError
 from zhunru.solver.facts import FactBase
 from zhunru.solver.kb import KnowledgeBase, Requirement
 from zhunru.solver.ladders import rank
+
+from zhunru.errors import EngineError
 
 Pair = tuple[z3.BoolRef, z3.BoolRef]  # (holds, fails)
 

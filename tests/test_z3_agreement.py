@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from zhunru.solver import z3model
+from zhunru.solver.facts import HOSPITAL
 
 from tests.conftest import AS_OF, CI, example_data, hospital_from
 from zhunru import api
-from zhunru.solver import z3model
-from zhunru.solver.facts import HOSPITAL
 
 
 def agree(data: dict[str, Any], overrides: dict | None = None) -> dict[str, str]:  # type: ignore[type-arg]
