@@ -181,7 +181,10 @@ class KnowledgeBase:
         order = {root.name: n.number for root, n in atoms("target_order", 2)}
         for s, root, kind, subject, scope in atoms("target", 5):
             self.targets.append(Target(s.name, root.name, kind.name, subject, scope.string))
-        self.targets.sort(key=lambda t: (t.spec, order.get(t.root, 99), t.root))
+        kinds = ("entry", "ongoing", "training_base", "procedure", "physician")
+        self.targets.sort(
+            key=lambda t: (t.spec, kinds.index(t.kind) if t.kind in kinds else 9, order.get(t.root, 99), t.root)
+        )
         for s, cid, path, text in atoms("clause", 4):
             self.clauses[(s.name, cid.name)] = Clause(s.name, cid.name, path.string, text.string)
         for s, grade, number, name in atoms("procedure", 4):

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import copy
+import io
+import json
+import sys
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
@@ -14,6 +20,8 @@ from zhunru.explain.report import Reporter
 from zhunru.solver.engine import Engine, Evaluation
 
 from zhunru import api
+from zhunru.cli import app
+from zhunru.cli.common import run_guarded
 from zhunru.profile import Hospital, parse_profile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,3 +114,24 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
     from tests.caseplugin import collect_case_file
 
     return collect_case_file(parent, file_path)
+
+
+# --- running the CLI in-process -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def zhunru(*args: str | Path) -> Run:
+    """Run ``zhunru ARGS…`` in-process; return exit code, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.object(sys, "argv", ["zhunru", *map(str, args)]), redirect_stdout(out), redirect_stderr(err):
+        code = run_guarded(app)
+    return Run(code, out.getvalue(), err.getvalue())

@@ -9,23 +9,19 @@ in a subprocess to check the real entry point end to end.
 from __future__ import annotations
 
 import copy
-import io
 import json
 import re
 import subprocess
 import sys
 from collections.abc import Callable
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 import yaml
 
-from zhunru.cli import app
-from zhunru.cli.common import run_guarded
+from tests.conftest import Run, zhunru
 from zhunru.errors import InputError
 from zhunru.profile import MAX_COUNT, Hospital, iter_profiles
 
@@ -38,24 +34,6 @@ _EXAMPLE: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def zhunru(*args: str | Path) -> Run:
-    """Run ``zhunru ARGS…`` in-process; return exit code, stdout and stderr."""
-    out, err = io.StringIO(), io.StringIO()
-    with mock.patch.object(sys, "argv", ["zhunru", *map(str, args)]), redirect_stdout(out), redirect_stderr(err):
-        code = run_guarded(app)
-    return Run(code, out.getvalue(), err.getvalue())
 
 
 def check(profile: Path, *extra: str) -> Run:

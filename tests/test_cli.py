@@ -7,23 +7,17 @@ The CLI runs in-process through :func:`zhunru.cli.common.run_guarded` (what the
 from __future__ import annotations
 
 import copy
-import io
-import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 import yaml
 
-from zhunru.cli import app
-from zhunru.cli.common import run_guarded
+from tests.conftest import Run, zhunru
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "tertiary_compliant.yaml"
@@ -37,24 +31,6 @@ RESULT_KEYS = {"technology", "title", "jurisdiction", "scope", "target", "verdic
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def zhunru(*args: str | Path) -> Run:
-    """Run ``zhunru ARGS…`` in-process; return exit code, stdout and stderr."""
-    out, err = io.StringIO(), io.StringIO()
-    with mock.patch.object(sys, "argv", ["zhunru", *map(str, args)]), redirect_stdout(out), redirect_stderr(err):
-        code = run_guarded(app)
-    return Run(code, out.getvalue(), err.getvalue())
 
 
 def example() -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -10,6 +11,20 @@ from rich.table import Table
 
 from zhunru import api
 from zhunru.cli.common import choice, print_json
+
+
+def show(rows: list[dict[str, Any]], fmt: str, columns: dict[str, Callable[[dict[str, Any]], str]]) -> None:
+    """Print rows as JSON, or as a table of the given columns."""
+    if fmt == "json":
+        print_json(rows)
+        return
+    table = Table()
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(render(row) for render in columns.values()))
+    Console(highlight=False).print(table)
+
 
 app = typer.Typer(
     help="Inspect the knowledge base: specifications, catalogues, attestable statements.", no_args_is_help=True
@@ -34,16 +49,18 @@ def list_specs(fmt: Annotated[str, typer.Option("--format", help="table or json"
         }
         for s in sorted(kb.specs.values(), key=lambda s: s.id)
     ]
-    if fmt == "json":
-        print_json(rows)
-        return
-    table = Table()
-    for column in ("spec", "title", "jurisdiction", "version", "technology", "targets"):
-        table.add_column(column)
-    for row in rows:
-        targets = ", ".join(t["id"] for t in row["targets"])
-        table.add_row(row["spec"], row["title"], row["jurisdiction"], row["version"], row["technology"], targets)
-    Console(highlight=False).print(table)
+    show(
+        rows,
+        fmt,
+        {
+            "spec": lambda r: r["spec"],
+            "title": lambda r: r["title"],
+            "jurisdiction": lambda r: r["jurisdiction"],
+            "version": lambda r: r["version"],
+            "technology": lambda r: r["technology"],
+            "targets": lambda r: ", ".join(t["id"] for t in r["targets"]),
+        },
+    )
 
 
 @app.command("procedures")
@@ -66,15 +83,16 @@ def procedures(
         for p in kb.procedures
         if spec is None or p.spec == spec
     ]
-    if fmt == "json":
-        print_json(rows)
-        return
-    table = Table()
-    for column in ("spec", "grade", "clause", "name"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(row["spec"], str(row["grade"]), row["clause"], row["name"])
-    Console(highlight=False).print(table)
+    show(
+        rows,
+        fmt,
+        {
+            "spec": lambda r: r["spec"],
+            "grade": lambda r: str(r["grade"]),
+            "clause": lambda r: r["clause"],
+            "name": lambda r: r["name"],
+        },
+    )
 
 
 @app.command("attestations")
@@ -95,12 +113,8 @@ def attestations(fmt: Annotated[str, typer.Option("--format", help="table or jso
                     "gloss": node.gloss,
                 }
             )
-    if fmt == "json":
-        print_json(rows)
-        return
-    table = Table()
-    for column in ("statement", "clause", "quote"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(row["statement"], row["clause"], row["quote"] or "")
-    Console(highlight=False).print(table)
+    show(
+        rows,
+        fmt,
+        {"statement": lambda r: r["statement"], "clause": lambda r: r["clause"], "quote": lambda r: r["quote"] or ""},
+    )
