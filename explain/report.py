@@ -15,7 +15,7 @@ from zhunru.explain.trace import Evidence, Missing, Trace, TraceBuilder
 from zhunru.explain.vocabulary import OPS, format_margin, format_value, measure_label
 from zhunru.solver.engine import Evaluation
 from zhunru.solver.facts import HOSPITAL
-from zhunru.solver.kb import Procedure, Target
+from zhunru.solver.kb import KnowledgeBase, Procedure, Target
 
 VERDICTS = {"holds": "eligible", "fails": "ineligible", "undetermined": "undetermined"}
 
@@ -184,7 +184,7 @@ def _missing_json(item: Missing, node: Trace, lang: str) -> dict[str, Any]:
     return entry
 
 
-def notes_of(trace: Trace, kb, lang: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def notes_of(trace: Trace, kb: KnowledgeBase, lang: str) -> list[dict[str, str]]:
     ids = sorted({note for node in trace.walk() for note in node.requirement.notes})
     return [{"id": i, "text": kb.notes[i].zh if lang == "zh" else kb.notes[i].en} for i in ids]
 

@@ -9,7 +9,9 @@ derive; renderers in :mod:`zhunru.explain.render` only format it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 from clingo import Symbol
@@ -60,7 +62,7 @@ class Trace:
     def id(self) -> str:
         return self.requirement.id
 
-    def walk(self):  # type: ignore[no-untyped-def]
+    def walk(self) -> Iterator[Trace]:
         yield self
         for child in self.children:
             yield from child.walk()
@@ -95,8 +97,7 @@ class TraceBuilder:
             clause_text=clause.text,
             tally=self.evaluation.derivation.tally.get((subject, rid)),
         )
-        if requirement.kind in ("count", "forall"):
-            trace.candidates = self._candidate_count(subject, requirement)
+        trace.candidates = self.evaluation.derivation.candidates.get((subject, rid))
         for _, target, data in sorted(self.graph.out_edges(node, data=True), key=self._edge_order):
             relation = data["relation"]
             if relation == "because":
@@ -110,7 +111,7 @@ class TraceBuilder:
                 )
         return trace
 
-    def _edge_order(self, edge: tuple) -> tuple:  # type: ignore[type-arg]
+    def _edge_order(self, edge: tuple[Any, ...]) -> tuple[Any, ...]:
         source, target = edge[0], edge[1]
         parent = self.kb.requirements[source[2]]
         if target[0] == "eval":
@@ -118,24 +119,7 @@ class TraceBuilder:
             return (0, order, str(target[1]))
         return (1, 0, str(target))
 
-    def _candidate_count(self, subject: Symbol, requirement: Requirement) -> int:
-        members = [
-            fact
-            for fact in self.evaluation.facts.facts
-            if fact.name == "member"
-            and fact.arguments[0] == subject
-            and fact.arguments[1].name == requirement.member_class
-        ]
-        if requirement.member_kind == "any":
-            return len(members)
-        kinds = {
-            fact.arguments[0]
-            for fact in self.evaluation.facts.facts
-            if fact.name == "kind" and _kind_text(fact.arguments[1]) == requirement.member_kind
-        }
-        return sum(1 for m in members if m.arguments[2] in kinds)
-
-    def _evidence(self, requirement: Requirement, subject: Symbol, node: tuple) -> Evidence:  # type: ignore[type-arg]
+    def _evidence(self, requirement: Requirement, subject: Symbol, node: tuple[Any, ...]) -> Evidence:
         measure = node[2]
         attributes = self.graph.nodes[node]
         info = self.evaluation.facts.subjects.get(subject)
@@ -159,7 +143,3 @@ class TraceBuilder:
             attributes.get("detail", ""),
             role,
         )
-
-
-def _kind_text(symbol: Symbol) -> str:
-    return symbol.string if symbol.type.name == "String" else symbol.name

@@ -25,6 +25,7 @@ class Derivation:
     support: dict[Node, list[Node]] = field(default_factory=lambda: defaultdict(list))
     evidence: dict[Node, list[tuple[Symbol, int]]] = field(default_factory=lambda: defaultdict(list))
     tally: dict[Node, tuple[int, int]] = field(default_factory=dict)
+    candidates: dict[Node, int] = field(default_factory=dict)
     missing: dict[Node, list[Symbol]] = field(default_factory=lambda: defaultdict(list))
     missing_population: dict[Node, list[str]] = field(default_factory=lambda: defaultdict(list))
 
@@ -44,6 +45,8 @@ def read_model(symbols: list[Symbol]) -> Derivation:
             derivation.evidence[(args[0], args[1].name)].append((args[2], args[3].number))
         elif name == "tally":
             derivation.tally[(args[0], args[1].name)] = (args[2].number, args[3].number)
+        elif name == "candidates":
+            derivation.candidates[(args[0], args[1].name)] = args[2].number
         elif name == "missing":
             derivation.missing[(args[0], args[1].name)].append(args[2])
         elif name == "missing_population":

@@ -15,6 +15,7 @@ from clingo import Function, Number, String, Symbol
 from zhunru.solver.measures import Context, Reading, Subject, read
 
 from zhunru.errors import EngineError
+from zhunru.profile import Hospital, Staff
 
 CLINGO_MIN, CLINGO_MAX = -(2**31), 2**31 - 1
 HOSPITAL = Function("h")
@@ -73,7 +74,7 @@ def _subjects(ctx: Context) -> Iterator[tuple[Subject, Symbol | None, str | None
         yield from _staff_subjects(i, member)
 
 
-def _staff_subjects(i: int, member) -> Iterator[tuple[Subject, Symbol | None, str | None]]:  # type: ignore[no-untyped-def]
+def _staff_subjects(i: int, member: Staff) -> Iterator[tuple[Subject, Symbol | None, str | None]]:
     symbol = Function("staff", [String(member.id)])
     path = f"staff[{i}]"
     yield Subject(symbol, "staff", member, path, member.name), HOSPITAL, "staff"
@@ -126,7 +127,7 @@ _POPULATIONS = {
 }
 
 
-def _known_populations(subject: Subject, hospital) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def _known_populations(subject: Subject, hospital: Hospital) -> Iterator[str]:
     for (cls, member_class), attribute in _POPULATIONS.items():
         if cls == subject.cls and getattr(subject.obj, attribute) is not None:
             yield member_class

@@ -10,6 +10,7 @@ parses knowledge-base files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -204,7 +205,7 @@ class KnowledgeBase:
             self.notes[note_id.name] = Note(note_id.name, scope.name, zh.string, en.string)
         self._read_requirements(atoms)
 
-    def _read_requirements(self, atoms) -> None:  # type: ignore[no-untyped-def]
+    def _read_requirements(self, atoms: Callable[[str, int], list[list[Symbol]]]) -> None:
         for r, s, cid in atoms("req", 3):
             if r.name in self.requirements:
                 raise EngineError(f"requirement {r.name} is declared twice")

@@ -21,10 +21,10 @@ from typing import Any
 from zhunru.errors import InputError, Problem
 from zhunru.explain import render
 from zhunru.explain.report import Reporter, TargetResult
-from zhunru.profile import Hospital
+from zhunru.profile import Attestation, Hospital
 from zhunru.profile import load_profile as _load_profile
 from zhunru.solver.engine import Engine, Evaluation
-from zhunru.solver.kb import KnowledgeBase
+from zhunru.solver.kb import KnowledgeBase, Procedure
 
 __all__ = ["check", "engine", "evaluate", "explain", "load_profile", "resolve_specs", "validate_against_kb"]
 
@@ -66,7 +66,7 @@ def validate_against_kb(hospital: Hospital, kb: KnowledgeBase, file: str) -> lis
                 )
             )
 
-    def check_attestations(items, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    def check_attestations(items: list[Attestation] | None, prefix: str) -> None:
         for i, item in enumerate(items or []):
             if item.statement not in attestable:
                 problems.append(
@@ -159,7 +159,7 @@ def check(
     }
 
 
-def _procedures(name: str, specs: list[str]):  # type: ignore[no-untyped-def]
+def _procedures(name: str, specs: list[str]) -> list[Procedure]:
     found = [p for p in knowledge_base().find_procedures(name) if p.spec in specs]
     if not found:
         raise InputError(
