@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 from clingo import Symbol
-
-from tests.conftest import AS_OF, CI, example_data, hospital_from, unmet_requirements
-from zhunru import api
 from zhunru.explain.report import Reporter
 from zhunru.explain.trace import Trace
 from zhunru.solver.kb import Requirement
 from zhunru.solver.ladders import rank
+
+from tests.conftest import AS_OF, CI, example_data, hospital_from, unmet_requirements
+from zhunru import api
 
 EXAMPLE = "tertiary_compliant"
 
