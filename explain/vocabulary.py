@@ -147,8 +147,7 @@ def format_margin(measure: Symbol, value: int, op: str, threshold: int, lang: st
     else:
         allowed = threshold - 1 if op == "lt" else threshold
         margin = allowed - value
-    unit = {"months": ("个月", " months"), "area": ("", ""), "count": ("", "")}[kind]
-    amount = f"{abs(margin) / 100:g} m²" if kind == "area" else f"{abs(margin)}{unit[0] if lang == 'zh' else unit[1]}"
+    amount = format_value(measure, abs(margin), None, lang) if kind in ("months", "area") else str(abs(margin))
     if margin >= 0:
         return f"余量 +{amount}" if lang == "zh" else f"margin +{amount}"
     return f"差 {amount}" if lang == "zh" else f"short by {amount}"
