@@ -130,7 +130,9 @@ def format_value(measure: Symbol, value: int, ladder: str | None, lang: str) -> 
         years, months = divmod(value, 12)
         if lang == "zh":
             return "".join([f"{years}年" if years else "", f"{months}个月" if months or not years else ""])
-        return " ".join([f"{years} y" if years else "", f"{months} m" if months or not years else ""]).strip()
+        parts = [f"{years} year{'s' if years != 1 else ''}" if years else ""]
+        parts.append(f"{months} month{'s' if months != 1 else ''}" if months or not years else "")
+        return " ".join(part for part in parts if part)
     if kind == "area":
         return f"{value / 100:g} m²"
     return str(value)
