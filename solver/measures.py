@@ -30,7 +30,7 @@ from clingo import Symbol, SymbolType
 from zhunru.solver.kb import KnowledgeBase
 from zhunru.solver.ladders import ROLE_LADDER, rank
 
-from zhunru.profile import Assessment, Attestation, CaseRecord, Hospital, Period, Staff, Unit
+from zhunru.profile import Assessment, Attestation, CaseRecord, Hospital, Period, Staff
 
 
 @dataclass(frozen=True)
@@ -592,4 +592,4 @@ def known_families() -> set[str]:
     return {name for families in FAMILIES.values() for name in families}
 
 
-__all__ = ["FAMILIES", "Context", "Reading", "Subject", "Unit", "ladder_of", "months_between", "read"]
+__all__ = ["FAMILIES", "Context", "Reading", "Subject", "known_families", "ladder_of", "months_between", "read"]

@@ -477,10 +477,6 @@ BOUNDARIES = [
 ]
 
 
-def _unmet_with_evidence(result: dict[str, Any]) -> set[str]:
-    return unmet_requirements(result)
-
-
 @pytest.mark.parametrize("boundary", BOUNDARIES, ids=lambda b: b.name)
 def test_threshold_is_met_at_and_failed_one_past(boundary: Boundary) -> None:
     at, past = compliant(), compliant()
@@ -489,7 +485,7 @@ def test_threshold_is_met_at_and_failed_one_past(boundary: Boundary) -> None:
     assert verdicts(at)[boundary.target]["verdict"] == "eligible"
     result = verdicts(past)[boundary.target]
     assert result["verdict"] == "ineligible"
-    assert boundary.requirement in _unmet_with_evidence(result)
+    assert boundary.requirement in unmet_requirements(result)
 
 
 # --- alternatives: 之一, 或者 -------------------------------------------------------------
