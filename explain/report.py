@@ -69,7 +69,10 @@ def ratio_text(trace: Trace, lang: str = "en") -> str | None:
         shown = f"{values.get('numerator', 0)}/{values['denominator']} = {rate:.2f}%"
         return f"{shown}，要求 {bound}" if zh else f"{shown}, needs {bound}"
     if "denominator" in values:
-        return f"期间无病例（不超过 {bound}）" if zh else f"no cases in the period (bound {bound} not exceeded)"
+        upper = trace.requirement.op in ("le", "lt")
+        if zh:
+            return f"期间无病例（{'未超过' if upper else '未达到'} {bound}）"
+        return f"no cases in the period ({'does not exceed' if upper else 'does not reach'} {bound})"
     return None
 
 

@@ -122,12 +122,14 @@ class Z3Model:
             return z3.BoolVal(False), z3.BoolVal(False)
         den = z3.IntVal(denominator) if isinstance(denominator, int) else denominator
         empty = den == 0
+        # an empty period cannot exceed an upper bound, nor reach a lower bound (note rate_empty_denominator)
+        empty_holds, empty_fails = (empty, z3.BoolVal(False)) if node.op in ("le", "lt") else (z3.BoolVal(False), empty)
         if numerator is None:
-            return empty, z3.BoolVal(False)
+            return empty_holds, empty_fails
         num = z3.IntVal(numerator) if isinstance(numerator, int) else numerator
         p, q = node.ratio
         test = _compare(node.op, num * q, p * den)
-        return z3.Or(empty, z3.And(den > 0, test)), z3.And(den > 0, z3.Not(test))
+        return z3.Or(empty_holds, z3.And(den > 0, test)), z3.Or(empty_fails, z3.And(den > 0, z3.Not(test)))
 
     def _candidates(self, x: Symbol, node: Requirement) -> list[Symbol]:
         members = self._members.get((x, node.member_class or ""), [])

@@ -431,7 +431,8 @@ class Reference:
                 return Status.UNDETERMINED if v is None else decide(v == 1)
         num, den = value(node.num), value(node.den)
         if den == 0:
-            return Status.HOLDS  # an empty denominator is not a rate: the bound is not exceeded
+            # an empty period is not a rate: an upper bound is not exceeded, a lower bound not reached
+            return Status.HOLDS if node.op in ("le", "lt") else Status.FAILS
         if num is None or den is None:
             return Status.UNDETERMINED
         return decide(COMPARE[node.op](Fraction(num, den), Fraction(node.p, node.q)))
@@ -672,10 +673,11 @@ def test_lt_ratio_is_strict(deaths: int, expected: Status) -> None:
 
 @pytest.mark.parametrize("op", OPS)
 @pytest.mark.parametrize("deaths", [None, 0, 3])
-def test_empty_denominator_holds(op: str, deaths: int | None) -> None:
-    """No cases means no rate to exceed, whatever the numerator (even absent) and the comparison."""
+def test_empty_denominator(op: str, deaths: int | None) -> None:
+    """No cases: an upper bound (低于) is not exceeded, a lower bound (以上) or exact value not reached."""
     values = {(H, CASES): 0} | ({} if deaths is None else {(H, DEATHS): deaths})
-    check(Case(Ratio(DEATHS, CASES, op, 1, 100), values=values), HOLDS)
+    expected = HOLDS if op in ("le", "lt") else FAILS
+    check(Case(Ratio(DEATHS, CASES, op, 1, 100), values=values), expected)
 
 
 def test_absent_denominator_is_undetermined() -> None:
