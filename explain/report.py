@@ -14,7 +14,7 @@ from clingo import Symbol
 from zhunru.explain.trace import Evidence, Missing, Trace, TraceBuilder
 from zhunru.explain.vocabulary import OPS, format_margin, format_value, measure_label
 from zhunru.solver.engine import Evaluation
-from zhunru.solver.facts import HOSPITAL
+from zhunru.solver.facts import HOSPITAL, MEMBER_LISTS
 from zhunru.solver.kb import KnowledgeBase, Procedure, Target
 
 VERDICTS = {"holds": "eligible", "fails": "ineligible", "undetermined": "undetermined"}
@@ -154,22 +154,10 @@ def missing(trace: Trace, lang: str = "zh") -> list[dict[str, Any]]:
     return [found[key] for key in sorted(found)]
 
 
-_POPULATION_FIELDS = {
-    "staff": "staff",
-    "dedicated_staff": "staff",
-    "unit": "units",
-    "equipment": "equipment",
-    "support": "supports",
-    "incident": "incidents",
-    "training": "trainings",
-    "recommendation": "recommendations",
-}
-
-
 def _missing_json(item: Missing, node: Trace, lang: str) -> dict[str, Any]:
     path = item.path or node.subject_path
     if isinstance(item.what, str):
-        attribute = _POPULATION_FIELDS.get(item.what, item.what)
+        attribute = MEMBER_LISTS.get(item.what, item.what)
         path = f"{node.subject_path}.{attribute}" if node.subject_path else attribute
         fact = f"the {attribute} list (not declared)" if lang == "en" else f"{attribute} 列表（未声明）"
     else:

@@ -114,16 +114,30 @@ def _kinds(subject: Subject) -> list[Symbol]:
     return []
 
 
+MEMBER_LISTS = {
+    # member class -> the profile list whose declaration makes that population known
+    "staff": "staff",
+    "dedicated_staff": "staff",
+    "unit": "units",
+    "equipment": "equipment",
+    "support": "supports",
+    "incident": "incidents",
+    "training": "trainings",
+    "recommendation": "recommendations",
+}
 _POPULATIONS = {
-    # (subject class, member class) -> attribute whose declaration makes the population known
-    ("hospital", "staff"): "staff",
-    ("hospital", "unit"): "units",
-    ("hospital", "support"): "supports",
-    ("hospital", "incident"): "incidents",
-    ("unit", "equipment"): "equipment",
-    ("staff", "training"): "trainings",
-    ("staff", "recommendation"): "recommendations",
-    ("staff", "incident"): "incidents",
+    # (subject class, member class) -> attribute of the subject that lists the members
+    (owner, member): MEMBER_LISTS[member]
+    for owner, member in [
+        ("hospital", "staff"),
+        ("hospital", "unit"),
+        ("hospital", "support"),
+        ("hospital", "incident"),
+        ("unit", "equipment"),
+        ("staff", "training"),
+        ("staff", "recommendation"),
+        ("staff", "incident"),
+    ]
 }
 
 
