@@ -132,6 +132,8 @@ class KnowledgeBase:
     grade_targets: dict[tuple[str, int], str] = field(default_factory=dict)
     procedure_targets: dict[tuple[str, int, str], str] = field(default_factory=dict)
     obligations: list[tuple[str, str, str]] = field(default_factory=list)  # (spec, clause id, target kind)
+    out_of_scope: dict[tuple[str, str], str] = field(default_factory=dict)  # (spec, clause id) -> reason
+    source_lines: dict[str, tuple[int, int]] = field(default_factory=dict)  # spec -> first, last seed line
     notes: dict[str, Note] = field(default_factory=dict)
     measures: set[Symbol] = field(default_factory=set)
 
@@ -199,6 +201,10 @@ class KnowledgeBase:
             self.grade_targets[(s.name, grade.number)] = root.name
         for s, cid, kind in atoms("obligation", 3):
             self.obligations.append((s.name, cid.name, kind.name))
+        for s, cid, reason in atoms("out_of_scope", 3):
+            self.out_of_scope[(s.name, cid.name)] = reason.string
+        for s, first, last in atoms("spec_lines", 3):
+            self.source_lines[s.name] = (first.number, last.number)
         for s, grade, number, root in atoms("procedure_target", 4):
             self.procedure_targets[(s.name, grade.number, number.string)] = root.name
         for note_id, scope, zh, en in atoms("note", 4):

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from tests.conftest import Run, zhunru
+from zhunru import api
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "tertiary_compliant.yaml"
@@ -299,7 +300,30 @@ def test_kb_attestations_cover_the_example() -> None:
     assert used <= statements
 
 
-@pytest.mark.parametrize("command", [["kb", "list"], ["kb", "procedures"], ["kb", "attestations"]])
+def test_kb_coverage_json_shape() -> None:
+    run = zhunru("kb", "coverage", "--format", "json")
+    assert run.code == 0, run.err
+    rows = {row["spec"]: row for row in run.json()["specs"]}
+    assert set(rows) == set(api.knowledge_base().specs)
+    row = rows[SPEC]
+    assert row["title"] == "综合介入诊疗技术管理规范"
+    assert row["clauses"] == len(row["items"]) == sum(row["by_status"].values())
+    assert row["mapped"] == row["clauses"] - row["by_status"].get("unmapped", 0)
+    assert row["unmapped"] == [item["clause"] for item in row["items"] if item["status"] == "unmapped"]
+
+
+def test_kb_coverage_filters_and_rejects_unknown_specs() -> None:
+    only = zhunru("kb", "coverage", "--spec", SPEC, "--format", "json").json()
+    assert [row["spec"] for row in only["specs"]] == [SPEC]
+    bad = zhunru("kb", "coverage", "--spec", "no_such_spec")
+    assert bad.code == 2
+    assert "--spec: no_such_spec" in bad.err and "unknown_spec" in bad.err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["kb", "list"], ["kb", "procedures"], ["kb", "attestations"], ["kb", "coverage"], ["kb", "coverage", "--detail"]],
+)
 def test_kb_tables_run(command: list[str]) -> None:
     run = zhunru(*command)
     assert run.code == 0, run.err

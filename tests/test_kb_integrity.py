@@ -103,6 +103,31 @@ def test_clauses_are_verbatim_passages_of_the_seed(kb: KnowledgeBase) -> None:
         assert squash(clause.text) in source, f"{spec} {clause.path} is not printed as such"
 
 
+NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]|（\d+）)\s*(.*)$")
+
+
+def test_every_specification_states_its_source_lines(kb: KnowledgeBase) -> None:
+    for spec in kb.specs:
+        assert spec in kb.source_lines, f"{spec}: add spec_lines({spec}, First, Last) for the clause inventory check"
+
+
+@needs_seeds
+@pytest.mark.parametrize("spec", sorted(KnowledgeBase.load().specs))
+def test_clause_inventory_is_complete(kb: KnowledgeBase, spec: str) -> None:
+    """Every numbered line the seed prints for the specification starts a clause (or a catalogue entry)."""
+    first, last = kb.source_lines[spec]
+    lines = (SEEDS / kb.specs[spec].source).read_text(encoding="utf-8").splitlines()[first - 1 : last]
+    haystack = squash(
+        "".join(c.text for (s, _), c in kb.clauses.items() if s == spec)
+        + "".join(p.name for p in kb.procedures if p.spec == spec)
+    )
+    for number, line in enumerate(lines, start=first):
+        numbered = NUMBERED.match(line)
+        if numbered and squash(numbered.group(1)):
+            head = squash(numbered.group(1))[:12]
+            assert head in haystack, f"{spec}: seed line {number} ({line.strip()[:30]}…) is in no clause"
+
+
 def parse_catalogue(seed: str) -> list[tuple[int, str, str]]:
     """(grade, number, name) for every line of the printed annex, parsed independently of the KB."""
     annex = seed[seed.rindex("综合介入诊疗手术分级目录") :]
@@ -166,3 +191,23 @@ def test_rate_multipliers_keep_products_inside_clingo_integers(kb: KnowledgeBase
         if node.kind == "ratio":
             assert node.ratio is not None
             assert max(node.ratio) * MAX_TOTAL < 2**31, node.id
+
+
+@pytest.mark.parametrize("spec", sorted(KnowledgeBase.load().specs))
+def test_every_clause_is_mapped(kb: KnowledgeBase, spec: str) -> None:
+    """`zhunru kb coverage`: each printed clause is a check, attestation, obligation, grouping or out of scope."""
+    from zhunru.explain.coverage import clause_coverage
+
+    unmapped = [item.clause.path for item in clause_coverage(kb, spec) if not item.mapped]
+    assert unmapped == [], f"{spec}: unmapped clauses {unmapped}"
+
+
+def test_coverage_statuses_follow_the_kb(kb: KnowledgeBase) -> None:
+    from zhunru.explain.coverage import clause_coverage
+
+    status = {item.clause.id: item for item in clause_coverage(kb, CI)}
+    assert status["c1_5_3_2"].status == "check" and "ci_icu_beds" in status["c1_5_3_2"].requirements
+    assert status["c1_1"].status == "attestation"
+    assert status["c3_1"].status == "obligation"
+    assert status["c0_1"].status == "out_of_scope" and status["c0_1"].reason
+    assert status["c1_5_3"].status == "grouping" or status["c1_5_3"].status == "check"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from zhunru.errors import InputError, Problem
 from zhunru.explain import render
@@ -105,6 +105,13 @@ def validate_against_kb(hospital: Hospital, kb: KnowledgeBase, file: str) -> lis
                 )
             )
     return problems
+
+
+def unknown_spec(ident: str) -> NoReturn:
+    kb = knowledge_base()
+    raise InputError(
+        [Problem("--spec", ident, f"unknown specification id; expected one of {sorted(kb.specs)}", "unknown_spec")]
+    )
 
 
 def resolve_specs(hospital: Hospital, technologies: list[str] | None) -> list[str]:

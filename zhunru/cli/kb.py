@@ -11,6 +11,7 @@ from rich.table import Table
 
 from zhunru import api
 from zhunru.cli.common import choice, print_json
+from zhunru.explain.coverage import STATUSES, coverage_report
 
 
 def show(rows: list[dict[str, Any]], fmt: str, columns: dict[str, Callable[[dict[str, Any]], str]]) -> None:
@@ -118,3 +119,46 @@ def attestations(fmt: Annotated[str, typer.Option("--format", help="table or jso
         fmt,
         {"statement": lambda r: r["statement"], "clause": lambda r: r["clause"], "quote": lambda r: r["quote"] or ""},
     )
+
+
+@app.command("coverage")
+def coverage(
+    spec: Annotated[list[str] | None, typer.Option("--spec", help="only these specifications (repeatable)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    detail: Annotated[
+        bool, typer.Option("--detail", help="one row per clause instead of one per specification")
+    ] = False,
+) -> None:
+    """How every printed clause is mapped: check, attestation, obligation, out of scope, grouping — or unmapped."""
+    choice(fmt, ("table", "json"), "--format")
+    kb = api.knowledge_base()
+    for ident in spec or []:
+        if ident not in kb.specs:
+            api.unknown_spec(ident)
+    report = coverage_report(kb, spec)
+    if fmt == "json":
+        print_json(report)
+        return
+    if detail:
+        rows = [{"spec": r["spec"], **item} for r in report["specs"] for item in r["items"]]
+        show(
+            rows,
+            fmt,
+            {
+                "spec": lambda r: r["spec"],
+                "clause": lambda r: r["clause"],
+                "status": lambda r: r["status"],
+                "by": lambda r: ", ".join(r.get("requirements", [])) or r.get("reason", ""),
+            },
+        )
+        return
+    columns: dict[str, Callable[[dict[str, Any]], str]] = {
+        "spec": lambda r: r["spec"],
+        "title": lambda r: r["title"],
+        "clauses": lambda r: str(r["clauses"]),
+        "mapped": lambda r: f"{r['mapped']} ({100 * r['mapped'] // max(r['clauses'], 1)} %)",
+    }
+    for status in STATUSES:
+        columns[status] = lambda r, status=status: str(r["by_status"].get(status, 0))
+    columns["unmapped clauses"] = lambda r: ", ".join(r["unmapped"])
+    show(report["specs"], fmt, columns)
