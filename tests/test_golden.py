@@ -13,9 +13,11 @@ from tests.conftest import AS_OF, EXAMPLES
 from zhunru import api
 
 GOLDEN = Path(__file__).parent / "golden"
+# The three examples of the foundation, explained for 综合介入; other specifications are covered by their case files.
+GOLDEN_EXAMPLES = ("new_hospital", "secondary_county", "tertiary_compliant")
 CASES = [
     (example.stem, lang, fmt)
-    for example in sorted(EXAMPLES.glob("*.yaml"))
+    for example in (EXAMPLES / f"{name}.yaml" for name in GOLDEN_EXAMPLES)
     for lang, fmt in (("zh", "text"), ("en", "text"), ("zh", "markdown"))
 ]
 
