@@ -57,7 +57,7 @@ class Spec:
 class Target:
     spec: str
     root: str
-    kind: str  # entry | physician | ongoing | training_base
+    kind: str  # entry | ongoing | training_base | procedure | physician | nurse | technician (staff targets)
     subject: Symbol  # hospital | staff(physician)
     scope: str
 
@@ -184,7 +184,7 @@ class KnowledgeBase:
         order = {root.name: n.number for root, n in atoms("target_order", 2)}
         for s, root, kind, subject, scope in atoms("target", 5):
             self.targets.append(Target(s.name, root.name, kind.name, subject, scope.string))
-        kinds = ("entry", "ongoing", "training_base", "procedure", "physician")
+        kinds = ("entry", "ongoing", "training_base", "procedure", "physician", "nurse", "technician")
         self.targets.sort(
             key=lambda t: (t.spec, kinds.index(t.kind) if t.kind in kinds else 9, order.get(t.root, 99), t.root)
         )
