@@ -82,8 +82,8 @@ def clause_coverage(kb: KnowledgeBase, spec: str) -> list[ClauseCoverage]:
 def coverage_report(kb: KnowledgeBase, specs: list[str] | None = None) -> dict[str, Any]:
     """The ``zhunru kb coverage --format json`` document."""
     rows = []
-    for spec_id in specs or sorted(kb.specs):
-        spec = kb.specs[spec_id]
+    for spec_id in specs or sorted(kb.documents):
+        spec = kb.documents[spec_id]
         items = clause_coverage(kb, spec_id)
         counts = Counter(item.status for item in items)
         rows.append(

@@ -124,6 +124,9 @@ class KnowledgeBase:
 
     files: list[Path]
     specs: dict[str, Spec] = field(default_factory=dict)
+    # Instruments: legal texts that are not specifications of a technology but whose clauses
+    # requirements may cite (e.g. a provincial notice's filing and revocation rules).
+    instruments: dict[str, Spec] = field(default_factory=dict)
     technologies: dict[str, tuple[str, str]] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
     clauses: dict[tuple[str, str], Clause] = field(default_factory=dict)
@@ -179,6 +182,18 @@ class KnowledgeBase:
                 version.string,
                 sources.get(s.name, ""),
                 scopes[s.name],
+                dates.get(s.name, {}),
+            )
+        for s, title, jurisdiction, version in atoms("instrument", 4):
+            scope = scopes.get(s.name, clingo.Function("national"))
+            self.instruments[s.name] = Spec(
+                s.name,
+                "",
+                title.string,
+                jurisdiction.string,
+                version.string,
+                sources.get(s.name, ""),
+                scope,
                 dates.get(s.name, {}),
             )
         order = {root.name: n.number for root, n in atoms("target_order", 2)}
@@ -262,6 +277,11 @@ class KnowledgeBase:
             for measure in (node.measure, node.denominator):
                 if measure is not None:
                     self.measures.add(measure)
+
+    @property
+    def documents(self) -> dict[str, Spec]:
+        """Every legal text whose clauses the KB holds: specifications and instruments."""
+        return {**self.specs, **self.instruments}
 
     def requirement(self, symbol: Symbol | str, kind: str | None = None) -> Requirement:
         name = symbol if isinstance(symbol, str) else symbol.name

@@ -99,7 +99,7 @@ needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is 
 @needs_seeds
 def test_clauses_are_verbatim_passages_of_the_seed(kb: KnowledgeBase) -> None:
     for (spec, _), clause in kb.clauses.items():
-        source = squash((SEEDS / kb.specs[spec].source).read_text(encoding="utf-8"))
+        source = squash((SEEDS / kb.documents[spec].source).read_text(encoding="utf-8"))
         assert squash(clause.text) in source, f"{spec} {clause.path} is not printed as such"
 
 
@@ -107,16 +107,16 @@ NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二�
 
 
 def test_every_specification_states_its_source_lines(kb: KnowledgeBase) -> None:
-    for spec in kb.specs:
+    for spec in kb.documents:
         assert spec in kb.source_lines, f"{spec}: add spec_lines({spec}, First, Last) for the clause inventory check"
 
 
 @needs_seeds
-@pytest.mark.parametrize("spec", sorted(KnowledgeBase.load().specs))
+@pytest.mark.parametrize("spec", sorted(KnowledgeBase.load().documents))
 def test_clause_inventory_is_complete(kb: KnowledgeBase, spec: str) -> None:
     """Every numbered line the seed prints for the specification starts a clause (or a catalogue entry)."""
     first, last = kb.source_lines[spec]
-    lines = (SEEDS / kb.specs[spec].source).read_text(encoding="utf-8").splitlines()[first - 1 : last]
+    lines = (SEEDS / kb.documents[spec].source).read_text(encoding="utf-8").splitlines()[first - 1 : last]
     haystack = squash(
         "".join(c.text for (s, _), c in kb.clauses.items() if s == spec)
         + "".join(p.name for p in kb.procedures if p.spec == spec)
@@ -193,7 +193,7 @@ def test_rate_multipliers_keep_products_inside_clingo_integers(kb: KnowledgeBase
             assert max(node.ratio) * MAX_TOTAL < 2**31, node.id
 
 
-@pytest.mark.parametrize("spec", sorted(KnowledgeBase.load().specs))
+@pytest.mark.parametrize("spec", sorted(KnowledgeBase.load().documents))
 def test_every_clause_is_mapped(kb: KnowledgeBase, spec: str) -> None:
     """`zhunru kb coverage`: each printed clause is a check, attestation, obligation, grouping or out of scope."""
     from zhunru.explain.coverage import clause_coverage

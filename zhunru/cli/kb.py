@@ -133,7 +133,7 @@ def coverage(
     choice(fmt, ("table", "json"), "--format")
     kb = api.knowledge_base()
     for ident in spec or []:
-        if ident not in kb.specs:
+        if ident not in kb.documents:
             api.unknown_spec(ident)
     report = coverage_report(kb, spec)
     if fmt == "json":
