@@ -213,6 +213,7 @@ class Reporter:
     def result_json(self, result: TargetResult, lang: str) -> dict[str, Any]:
         spec = self.kb.specs[result.target.spec]
         data: dict[str, Any] = {
+            "spec": spec.id,
             "technology": spec.id,
             "title": spec.title,
             "jurisdiction": spec.jurisdiction,
@@ -247,6 +248,9 @@ class Reporter:
         return data
 
     def basis(self, spec_id: str, lang: str) -> str:
+        applied = self.evaluation.applied.get(spec_id)
+        if applied is not None:
+            return applied.basis(self.kb, lang)
         spec = self.kb.specs[spec_id]
         province = self.evaluation.hospital.location.province
         if spec.scope.name == "national":

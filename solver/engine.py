@@ -8,7 +8,7 @@ stratified, so there must be) and returns a :class:`Evaluation`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import clingo
@@ -17,6 +17,7 @@ from zhunru.solver.atoms import Derivation, read_model
 from zhunru.solver.facts import HOSPITAL, FactBase, build_facts
 from zhunru.solver.kb import KnowledgeBase, Target
 from zhunru.solver.measures import Context
+from zhunru.solver.selection import Applied
 
 from zhunru.errors import EngineError
 from zhunru.profile import Hospital
@@ -32,6 +33,7 @@ class Evaluation:
     facts: FactBase
     derivation: Derivation
     kb: KnowledgeBase
+    applied: dict[str, Applied] = field(default_factory=dict)  # why each specification applies
 
     def status(self, root: str, subject: Symbol = HOSPITAL) -> str | None:
         return self.derivation.of(subject, root)

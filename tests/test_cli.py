@@ -114,9 +114,42 @@ def test_check_reports_physicians_by_staff_id(report: dict[str, Any]) -> None:
     assert all(p["verdict"] in VERDICTS for p in physicians)
 
 
-@pytest.mark.parametrize("tech", [TECH, SPEC])
-def test_check_accepts_technology_or_specification_id(report: dict[str, Any], tech: str) -> None:
-    assert check_json(EXAMPLE, "--tech", tech) == report
+def verdicts_of(document: dict[str, Any]) -> list[tuple[str, str, str]]:
+    rows = document["results"] + document["physicians"]
+    return [(r.get("staff", ""), r["target"], r["verdict"]) for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("option", "ident", "reason"), [("--tech", TECH, "national"), ("--tech", SPEC, "named"), ("--spec", SPEC, "named")]
+)
+def test_check_accepts_technology_or_specification_id(
+    report: dict[str, Any], option: str, ident: str, reason: str
+) -> None:
+    document = check_json(EXAMPLE, option, ident)
+    assert verdicts_of(document) == verdicts_of(report)
+    [applied] = document["specifications"]
+    assert (applied["spec"], applied["reason"]) == (SPEC, reason)
+    assert all(r["basis"] == applied["basis"] for r in document["results"])
+
+
+@pytest.mark.parametrize(
+    ("role", "kinds"),
+    [("entry", {"entry"}), ("ongoing", {"ongoing"}), ("training-base", {"training_base"})],
+)
+def test_check_role_keeps_only_that_kind_of_verdict(role: str, kinds: set[str]) -> None:
+    document = check_json(EXAMPLE, "--tech", TECH, "--role", role)
+    assert document["results"] and {r["kind"] for r in document["results"]} == kinds
+    assert document["physicians"] == []
+
+
+def test_check_role_physician_keeps_staff_verdicts_only() -> None:
+    document = check_json(EXAMPLE, "--tech", TECH, "--role", "physician")
+    assert document["results"] == [] and document["physicians"]
+
+
+def test_check_rejects_an_unknown_role() -> None:
+    run = zhunru("check", str(EXAMPLE), "--role", "director", "--as-of", AS_OF)
+    assert run.code == 2 and "--role: director" in run.err
 
 
 @pytest.mark.parametrize(("procedure", "grade", "clause"), [(TIPS, 4, "附件 四级手术"), (DRAINAGE, 1, "附件 一级手术")])

@@ -23,8 +23,10 @@ from zhunru.explain import render
 from zhunru.explain.report import Reporter, TargetResult
 from zhunru.profile import Attestation, Hospital
 from zhunru.profile import load_profile as _load_profile
+from zhunru.solver import selection
 from zhunru.solver.engine import Engine, Evaluation
 from zhunru.solver.kb import KnowledgeBase, Procedure
+from zhunru.solver.selection import Applied
 
 __all__ = ["check", "engine", "evaluate", "explain", "load_profile", "resolve_specs", "validate_against_kb"]
 
@@ -114,32 +116,80 @@ def unknown_spec(ident: str) -> NoReturn:
     )
 
 
-def resolve_specs(hospital: Hospital, technologies: list[str] | None) -> list[str]:
-    """Specification ids to apply: those named, else every one in force for the hospital."""
+def resolve_specs(
+    hospital: Hospital,
+    technologies: list[str] | None,
+    as_of: date | None = None,
+    specs: list[str] | None = None,
+) -> list[Applied]:
+    """The specifications that judge the hospital, each with the reason it applies.
+
+    ``specs`` (``--spec``) are applied as named.  A ``--tech`` value may be a technology id
+    (the specification in force in the hospital's jurisdiction is chosen) or a specification
+    id (applied as named).  Neither given: every technology, each by its specification in force.
+    """
     kb = knowledge_base()
-    if not technologies:
-        return sorted(s.id for s in kb.specs.values() if s.applies_to_province(hospital.location.province))
-    chosen: list[str] = []
-    for ident in technologies:
-        found = kb.resolve_spec(ident)
-        if not found:
+    day = as_of or date.today()
+    named = list(specs or [])
+    for ident in named:
+        if ident not in kb.specs:
+            unknown_spec(ident)
+    asked: list[str] | None = None
+    if technologies:
+        asked = []
+        for ident in technologies:
+            if ident in kb.specs:
+                named.append(ident)
+            elif ident in kb.technologies:
+                asked.append(ident)
+            else:
+                raise InputError(
+                    [
+                        Problem(
+                            "--tech",
+                            ident,
+                            "unknown technology or specification id; expected one of "
+                            f"{sorted(kb.specs) + sorted(kb.technologies)}",
+                            "unknown_technology",
+                        )
+                    ]
+                )
+    province = hospital.location.province
+    applied = selection.select(kb, province, day, asked, named)
+    for technology in asked or []:
+        if all(kb.specs[a.spec].technology != technology for a in applied):
+            versions = sorted(s.id for s in kb.specs.values() if s.technology == technology)
             raise InputError(
                 [
                     Problem(
                         "--tech",
-                        ident,
-                        "unknown technology or specification id; expected one of "
-                        f"{sorted(kb.specs) + sorted(kb.technologies)}",
-                        "unknown_technology",
+                        technology,
+                        f"no specification of this technology is in force for a hospital in {province} on "
+                        f"{day.isoformat()}; name one explicitly with --spec (one of {versions})",
+                        "no_specification_in_force",
                     )
                 ]
             )
-        chosen.extend(s for s in found if s not in chosen)
-    return chosen
+    return applied
 
 
-def evaluate(hospital: Hospital, as_of: date, technologies: list[str] | None = None) -> Evaluation:
-    return engine().evaluate(hospital, as_of, resolve_specs(hospital, technologies))
+def evaluate(
+    hospital: Hospital, as_of: date, technologies: list[str] | None = None, specs: list[str] | None = None
+) -> Evaluation:
+    applied = resolve_specs(hospital, technologies, as_of, specs)
+    evaluation = engine().evaluate(hospital, as_of, [a.spec for a in applied])
+    evaluation.applied = {a.spec: a for a in applied}
+    return evaluation
+
+
+ROLES = ("entry", "ongoing", "training-base", "physician")
+
+
+def _role_of(result: TargetResult) -> str:
+    kind = result.target.kind
+    if result.target.subject.name == "staff":
+        return "physician"
+    return "training-base" if kind == "training_base" else kind
 
 
 def check(
@@ -148,21 +198,46 @@ def check(
     technologies: list[str] | None = None,
     procedure: str | None = None,
     lang: str = "zh",
+    specs: list[str] | None = None,
+    roles: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The ``zhunru check --format json`` document."""
-    evaluation = evaluate(hospital, as_of, technologies)
+    """The ``zhunru check --format json`` document.
+
+    ``roles`` keeps only verdicts of those roles: entry, ongoing, training-base (may the hospital be a
+    training base) and physician (staff qualifications).
+    """
+    evaluation = evaluate(hospital, as_of, technologies, specs)
     reporter = Reporter(evaluation)
+    wanted = set(roles or ROLES)
+    document: dict[str, Any] = {"hospital": hospital.id, "name": hospital.name, "as_of": as_of.isoformat()}
     if procedure is not None:
-        results = [reporter.procedure_json(p, lang) for p in _procedures(procedure, evaluation.specs)]
+        found = _procedures(procedure, evaluation.specs)
+        results = [reporter.procedure_json(p, lang) for p in found]
+        document["procedure"] = procedure_verdict(procedure, results)
     else:
-        results = [reporter.result_json(r, lang) for r in reporter.hospital_results()]
-    physicians = [reporter.result_json(r, lang) for r in reporter.physician_results()]
+        results = [reporter.result_json(r, lang) for r in reporter.hospital_results() if _role_of(r) in wanted]
+    physicians = [reporter.result_json(r, lang) for r in reporter.physician_results()] if "physician" in wanted else []
+    document["specifications"] = [
+        {"spec": a.spec, "reason": a.reason, "basis": a.basis(evaluation.kb, lang), "not_applied": list(a.not_applied)}
+        for a in evaluation.applied.values()
+    ]
+    document["results"] = results
+    document["physicians"] = physicians
+    return document
+
+
+def procedure_verdict(name: str, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """A procedure printed in several grade catalogues is allowed when any of them allows it."""
+    verdicts = [r["verdict"] for r in results]
+    verdict = "eligible" if "eligible" in verdicts else ("undetermined" if "undetermined" in verdicts else "ineligible")
     return {
-        "hospital": hospital.id,
-        "name": hospital.name,
-        "as_of": as_of.isoformat(),
-        "results": results,
-        "physicians": physicians,
+        "name": name,
+        "verdict": verdict,
+        "allowed_by": [r["spec"] for r in results if r["verdict"] == "eligible"],
+        "catalogues": [
+            {"spec": r["spec"], "grade": r["grade"], "clause": r["catalogue_clause"], "verdict": r["verdict"]}
+            for r in results
+        ],
     }
 
 
@@ -192,9 +267,11 @@ def explain(
     physician: str | None = None,
     fmt: str = "text",
     lang: str = "zh",
+    specs: list[str] | None = None,
+    roles: list[str] | None = None,
 ) -> str | list[dict[str, Any]]:
     """Explanations (text/markdown strings joined, or JSON documents) for the question asked."""
-    evaluation = evaluate(hospital, as_of, technologies)
+    evaluation = evaluate(hospital, as_of, technologies, specs)
     reporter = Reporter(evaluation)
     pairs: list[tuple[dict[str, Any], TargetResult]] = []
     if physician is not None:
@@ -210,8 +287,10 @@ def explain(
             result = reporter.target_result(evaluation.kb.target(root))
             pairs.append((reporter.procedure_json(item, lang), result))
     else:
+        wanted = set(roles or ROLES)
         for result in reporter.hospital_results():
-            pairs.append((reporter.result_json(result, lang), result))
+            if _role_of(result) in wanted:
+                pairs.append((reporter.result_json(result, lang), result))
     if fmt == "json":
         return [render.explanation_json(data, result.trace, lang) for data, result in pairs]
     renderer = render.markdown if fmt == "markdown" else render.text

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from zhunru import api
-from zhunru.cli.common import choice, parse_as_of, print_json
+from zhunru.cli.common import choice, parse_as_of, print_json, roles
 from zhunru.explain.vocabulary import VERDICT
 
 STYLE = {"eligible": "green", "ineligible": "red", "undetermined": "yellow"}
@@ -20,6 +20,12 @@ def command(
     profile: Annotated[Path, typer.Argument(help="hospital profile (YAML or JSON)")],
     tech: Annotated[
         list[str] | None, typer.Option("--tech", help="technology or specification id (repeatable)")
+    ] = None,
+    spec: Annotated[
+        list[str] | None, typer.Option("--spec", help="apply this specification as named, whatever the jurisdiction")
+    ] = None,
+    role: Annotated[
+        list[str] | None, typer.Option("--role", help="entry, ongoing, training-base or physician (repeatable)")
     ] = None,
     procedure: Annotated[str | None, typer.Option(help="a procedure by its printed catalogue name")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="evaluation date YYYY-MM-DD (default today)")] = None,
@@ -31,7 +37,7 @@ def command(
     choice(lang, ("zh", "en"), "--lang")
     day = parse_as_of(as_of)
     hospital = api.load_profile(profile)
-    report = api.check(hospital, day, tech, procedure, lang)
+    report = api.check(hospital, day, tech, procedure, lang, specs=spec, roles=roles(role))
     if fmt == "json":
         print_json(report)
     else:

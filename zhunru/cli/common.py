@@ -68,3 +68,12 @@ def _usage_errors() -> tuple[type[Exception], ...]:
         except (ImportError, AttributeError):
             continue
     return tuple(found)
+
+
+def roles(values: list[str] | None) -> list[str] | None:
+    """``--role``: entry, ongoing, training-base or physician (repeatable)."""
+    from zhunru.api import ROLES
+
+    for value in values or []:
+        choice(value, ROLES, "--role")
+    return values or None
