@@ -66,12 +66,12 @@ class Engine:
         facts = build_facts(ctx, [(t.root, t.subject) for t in targets])
         if overrides:
             _apply_overrides(facts, overrides)
-        derivation = self._solve(facts)
+        derivation = self._solve(self.kb.program_for(chosen), facts)
         return Evaluation(hospital, as_of, chosen, facts, derivation, self.kb)
 
-    def _solve(self, facts: FactBase) -> Derivation:
+    def _solve(self, program: str, facts: FactBase) -> Derivation:
         control = clingo.Control(["--warn=none"])
-        control.add("base", [], self.kb.program)
+        control.add("base", [], program)
         control.add("base", [], facts.program())
         control.ground([("base", [])])
         models: list[list[Symbol]] = []

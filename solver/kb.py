@@ -10,6 +10,7 @@ parses knowledge-base files.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -139,6 +140,7 @@ class KnowledgeBase:
     source_lines: dict[str, tuple[int, int]] = field(default_factory=dict)  # spec -> first, last seed line
     notes: dict[str, Note] = field(default_factory=dict)
     measures: set[Symbol] = field(default_factory=set)
+    _programs: dict[frozenset[str], str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> KnowledgeBase:
@@ -154,10 +156,32 @@ class KnowledgeBase:
 
     @cached_property
     def program(self) -> str:
-        """The KB and the interpreter as one program text (added to every Control)."""
-        parts = [path.read_text(encoding="utf-8") for path in self.files]
+        """The whole KB and the interpreter as one program text."""
+        return self.program_for(sorted(self.specs))
+
+    @cached_property
+    def _file_specs(self) -> dict[Path, set[str]]:
+        """The specifications each fact file declares (none: shared files such as instruments)."""
+        declared = re.compile(r"^spec\(\s*([a-z][A-Za-z0-9_]*)\s*,", re.M)
+        return {path: set(declared.findall(path.read_text(encoding="utf-8"))) for path in self.files}
+
+    def program_for(self, specs: list[str]) -> str:
+        """The interpreter with only the files needed for ``specs`` (and every shared file).
+
+        Requirement trees never cross specification files, so grounding the others would
+        only cost time: with every specification loaded, parsing dominated an evaluation.
+        """
+        wanted = frozenset(specs)
+        if wanted in self._programs:
+            return self._programs[wanted]
+        parts = [
+            path.read_text(encoding="utf-8")
+            for path, declared in self._file_specs.items()
+            if not declared or declared & wanted
+        ]
         parts.append(kb_path("rules.lp").read_text(encoding="utf-8"))
-        return "\n".join(parts)
+        self._programs[wanted] = "\n".join(parts)
+        return self._programs[wanted]
 
     # -- reading -----------------------------------------------------------------
 

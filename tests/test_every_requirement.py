@@ -5,24 +5,42 @@ compliant example's justification, the value it reads is set just past its
 threshold.  Then every target whose justification used that leaf must either be
 refused with that very leaf cited among the unmet requirements (at any depth:
 inside alternatives and counted persons), or still hold through another path that
-no longer uses it.  Generic over specifications: it reads only the KB and facts.
+no longer uses it.  Generic over specifications: it reads only the KB and facts, and sweeps the example
+and specifications of every case file in ``tests/cases/`` (each case file's profile is a
+compliant example of its specifications).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from clingo import Symbol
 from zhunru.explain.report import Reporter
 from zhunru.explain.trace import Trace
+from zhunru.solver.engine import Evaluation
 from zhunru.solver.kb import Requirement
 from zhunru.solver.ladders import rank
 
-from tests.conftest import AS_OF, CI, example_data, hospital_from, unmet_requirements
+from tests.conftest import AS_OF, example_data, hospital_from, unmet_requirements
 from zhunru import api
 
-EXAMPLE = "tertiary_compliant"
+CASE_FILES = Path(__file__).parent / "cases"
+
+
+def swept() -> dict[str, tuple[str, list[str]]]:
+    """Case file stem -> (example profile, specification ids)."""
+    found = {}
+    for path in sorted(CASE_FILES.glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        specs = [spec for ident in raw["technologies"] for spec in api.knowledge_base().resolve_spec(ident)]
+        found[path.stem] = (raw["profile"], specs)
+    return found
+
+
+SWEPT = swept()
 
 
 def failing_value(node: Requirement, value: int) -> int | None:
@@ -47,48 +65,61 @@ def leaves(trace: Trace, status: str = "holds") -> set[tuple[Symbol, str]]:
     }
 
 
-def targets_and_traces() -> list[tuple[str, Symbol, Trace]]:
-    evaluation = api.engine().evaluate(hospital_from(example_data(EXAMPLE)), AS_OF, [CI])
-    reporter = Reporter(evaluation)
+def baseline_of(stem: str) -> Evaluation:
+    profile, specs = SWEPT[stem]
+    return api.engine().evaluate(hospital_from(example_data(profile)), AS_OF, specs)
+
+
+def targets_and_traces(stem: str) -> list[tuple[str, Symbol, Trace]]:
+    reporter = Reporter(baseline_of(stem))
     results = reporter.hospital_results() + reporter.physician_results()
     return [(r.target.root, r.subject, r.trace) for r in results if r.trace.status == "holds"]
 
 
-BASELINE = targets_and_traces()
+BASELINES = {stem: targets_and_traces(stem) for stem in SWEPT}
 CASES = sorted(
-    {(subject, leaf) for _, _, trace in BASELINE for subject, leaf in leaves(trace)}, key=lambda pair: str(pair)
+    {
+        (stem, subject, leaf)
+        for stem, baseline in BASELINES.items()
+        for _, _, trace in baseline
+        for subject, leaf in leaves(trace)
+    },
+    key=str,
 )
 
 
-def readable(pair: tuple[Symbol, str]) -> str:
-    subject, leaf = pair
-    return f"{leaf}@{subject}"
+def readable(case: tuple[str, Symbol, str]) -> str:
+    stem, subject, leaf = case
+    return f"{stem}:{leaf}@{subject}"
 
 
-def test_sweep_covers_the_met_requirements() -> None:
-    """Guard against a vacuous sweep: the compliant example meets well over 150 leaf requirements."""
-    assert len(CASES) > 150
+@pytest.mark.parametrize("stem", sorted(SWEPT))
+def test_sweep_covers_the_met_requirements(stem: str) -> None:
+    """Guard against a vacuous sweep: each example meets many leaf requirements of its specifications."""
+    assert sum(1 for case in CASES if case[0] == stem) >= 20
 
 
-@pytest.mark.parametrize("pair", CASES, ids=readable)
-def test_breaking_a_met_requirement_refuses_on_it_or_uses_another_path(pair: tuple[Symbol, str]) -> None:
-    subject, leaf = pair
+@pytest.mark.parametrize("case", CASES, ids=readable)
+def test_breaking_a_met_requirement_refuses_on_it_or_uses_another_path(case: tuple[str, Symbol, str]) -> None:
+    stem, subject, leaf = case
+    pair = (subject, leaf)
+    profile, specs = SWEPT[stem]
     kb = api.knowledge_base()
     node = kb.requirements[leaf]
     assert node.measure is not None
-    data = example_data(EXAMPLE)
-    baseline = api.engine().evaluate(hospital_from(data), AS_OF, [CI])
+    data = example_data(profile)
+    baseline = api.engine().evaluate(hospital_from(data), AS_OF, specs)
     value = baseline.facts.readings[(subject, node.measure)].value
     assert value is not None
     broken = failing_value(node, value)
     if broken is None:
         pytest.skip("no value fails this threshold")
-    evaluation = api.engine().evaluate(hospital_from(data), AS_OF, [CI], overrides={(subject, node.measure): broken})
+    evaluation = api.engine().evaluate(hospital_from(data), AS_OF, specs, overrides={(subject, node.measure): broken})
     assert evaluation.derivation.of(subject, leaf) == "fails"
     reporter = Reporter(evaluation)
     checked = 0
     refused: list[str] = []
-    for root, root_subject, trace in BASELINE:
+    for root, root_subject, trace in BASELINES[stem]:
         if pair not in leaves(trace):
             continue
         checked += 1

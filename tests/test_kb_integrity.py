@@ -211,3 +211,19 @@ def test_coverage_statuses_follow_the_kb(kb: KnowledgeBase) -> None:
     assert status["c3_1"].status == "obligation"
     assert status["c0_1"].status == "out_of_scope" and status["c0_1"].reason
     assert status["c1_5_3"].status == "grouping" or status["c1_5_3"].status == "check"
+
+
+@pytest.mark.parametrize("spec", sorted(KnowledgeBase.load().specs))
+def test_a_specification_is_self_contained_in_its_files(kb: KnowledgeBase, spec: str) -> None:
+    """The engine grounds only the files of the specifications asked (and shared files): every
+    node a target of ``spec`` reaches must be defined there, with the same kind."""
+    import clingo
+
+    control = clingo.Control(["--warn=none"])
+    control.add("base", [], kb.program_for([spec]))
+    control.ground([("base", [])])
+    defined = {atom.symbol.arguments[0].name for atom in control.symbolic_atoms.by_signature("req", 3)}
+    graph = nx.DiGraph((node.id, child) for node in kb.requirements.values() for child in node.children)
+    for target in kb.targets_of(spec):
+        reached = {target.root} | (nx.descendants(graph, target.root) if target.root in graph else set())
+        assert reached <= defined, f"{spec}: {sorted(reached - defined)} are defined in another specification's file"
