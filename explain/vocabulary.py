@@ -6,6 +6,8 @@ is in the knowledge base; how each is computed is in ``zhunru.solver.measures``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from clingo import Symbol, SymbolType
 from zhunru.solver.ladders import rung_name
 
@@ -18,6 +20,11 @@ FAMILIES: dict[str, tuple[str, str, str]] = {
     "dept": ("flag", "设有{k}", "department {k} exists"),
     "dept_form": ("rank", "{k}的设置形式", "organisational form of {k}"),
     "dept_beds": ("count", "{k}床位", "beds of {k}"),
+    "dept_open_beds": ("count", "{k}实际开放床位", "open beds of {k}"),
+    "title_months": ("months", "取得{k}（或更高）职称的时间", "time holding the title {k} or higher"),
+    "cases_in_hospital_type": ("count", "在{k}医院完成的病例数", "cases done in {k} hospitals"),
+    "cases_each_year_in_hospital_type": ("count", "在{k}医院每年病例数（最少一年）", "{k} hospital, lowest year"),
+    "dept_open_beds_total": ("count", "{k}等科室实际开放床位合计", "open beds of {k} and the other named departments"),
     "activity_months": ("months", "开展{k}工作的时间", "time performing {k}"),
     "volume": ("count", "{k}病例数", "{k}"),
     "capability": ("flag", "具备能力“{k}”", "capability “{k}”"),
@@ -50,6 +57,7 @@ FAMILIES: dict[str, tuple[str, str, str]] = {
     "months": ("months", "时长", "duration"),
     "theory_hours": ("count", "理论学时", "theory hours"),
     "course_cases": ("count", "培训期间{k}完成病例数", "cases as {k} in training"),
+    "course_cases_in": ("count", "培训期间{k}完成的该类病例数", "cases of the category as {k} in training"),
     "passed": ("flag", "考核合格", "passed"),
     "certificate": ("flag", "有培训证明", "certificate"),
     "same_specialty": ("flag", "本专业", "same specialty"),
@@ -61,6 +69,37 @@ FAMILIES: dict[str, tuple[str, str, str]] = {
     "partner_qualified": ("flag", "帮扶医院具备资质", "partner qualified"),
     "staff_qualified": ("flag", "派驻人员具备资质", "dispatched staff qualified"),
     "assessed_after": ("flag", "帮扶满期后通过评估", "assessment passed after the support period"),
+    "jl_hospital_type": ("flag", "医院类别为{k}医院", "a {k} hospital"),
+    "jl_hospital_specialty": ("flag", "{k}专科医院", "a {k} specialty hospital"),
+    "jl_bed_pool": ("count", "{k}床位", "beds of {k}"),
+    "jl_volume_min_year": ("count", "窗口内最少一年的{k}", "lowest year of {k}"),
+    "jl_qi_num": ("count", "{k}分子", "numerator of {k}"),
+    "jl_qi_den": ("count", "{k}分母", "denominator of {k}"),
+    "jl_filed": ("flag", "已备案{k}", "{k} filed"),
+    "jl_idle_months": ("months", "{k}未开展的时间", "time since {k} was last performed"),
+    "jl_dept_physicians": ("count", "{k}医师数", "physicians of {k}"),
+    "jl_cases_min_year": ("count", "窗口内最少一年的{k}", "lowest year of {k}"),
+    "jl_exp_any_months": ("months", "{k}等工作经验", "experience in {k} and related fields"),
+    "jl_role": ("flag", "担任{k}", "holds the role {k}"),
+    "jl_status": ("flag", "设备状态为{k}", "operating status is {k}"),
+    "hospital_type": ("flag", "医院类别为{k}医院", "hospital type is {k}"),
+    "hospital_specialty": ("flag", "专科医院专科为{k}", "specialty hospital for {k}"),
+    "equipment_featured": ("count", "{k}数量（限定用途）", "number of {k} (for the stated use)"),
+    "document": ("flag", "持有有效的{k}", "holds a valid {k}"),
+    "document_level": ("rank", "{k}所载级别", "level printed on {k}"),
+    "seats": ("count", "舱位（座位）数", "seats"),
+    "role": ("flag", "承担“{k}”", "duty “{k}”"),
+    "cme_credits": ("count", "{k}继续教育Ⅰ类学分", "class-I CME credits in {k}"),
+    "weeks": ("count", "培训周数", "weeks of training"),
+    "specialty": ("flag", "专业为{k}", "specialty is {k}"),
+    "discipline_months": ("months", "接受{k}培训的时间", "training in {k}"),
+    "cases_each_year": ("count", "窗口内最少一年的{k}", "lowest year of {k}"),
+    "in_window": ("flag", "发生在参照日期前的窗口内", "within the window before the reference date"),
+    "scaled_cases": ("count", "{k}（×倍数）", "{k} (scaled)"),
+    "scaled_volume": ("count", "{k}（×倍数）", "{k} (scaled)"),
+    "dept_beds_total": ("count", "{k}等科室床位总数", "total beds of {k} and the other named departments"),
+    "qualified": ("flag", "推荐人具备该技术资质", "the recommender holds the qualification"),
+    "months_after_assessment": ("months", "通过评估后的帮扶时间", "support given after the assessment"),
 }
 
 OPS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "="}
@@ -80,6 +119,7 @@ _EVENT_FIELDS = {
     "severe_complications": ("严重并发症", "severe complications among "),
     "deaths": ("死亡", "deaths among "),
     "malpractice": ("医疗事故", "malpractice among "),
+    "complications": ("并发症", "complications among "),
 }
 
 
@@ -112,6 +152,7 @@ def _case_query_text(key: Symbol, lang: str) -> str:
     return f"{en_field}{grade}{category}{kind} cases{as_role} in {span}"
 
 
+@lru_cache(maxsize=65536)
 def measure_label(measure: Symbol, lang: str) -> str:
     family, key = measure.arguments[0].name, measure.arguments[1]
     _, zh, en = FAMILIES.get(family, ("count", family, family))
@@ -119,8 +160,14 @@ def measure_label(measure: Symbol, lang: str) -> str:
     return template.format(k=key_text(key, lang))
 
 
+@lru_cache(maxsize=65536)
+def value_kind(measure: Symbol) -> str:
+    """The family kind of a measure (count, months, rank, flag …); cached: symbols are slow to take apart."""
+    return FAMILIES.get(measure.arguments[0].name, ("count",))[0]
+
+
 def format_value(measure: Symbol, value: int, ladder: str | None, lang: str) -> str:
-    kind = FAMILIES.get(measure.arguments[0].name, ("count",))[0]
+    kind = value_kind(measure)
     if kind == "rank" and ladder:
         return "无" if value == 0 and lang == "zh" else ("none" if value == 0 else rung_name(ladder, value))
     if kind in ("flag", "attest"):
@@ -140,7 +187,7 @@ def format_value(measure: Symbol, value: int, ladder: str | None, lang: str) -> 
 
 def format_margin(measure: Symbol, value: int, op: str, threshold: int, lang: str) -> str | None:
     """ "margin +6" / "short by 1" for numeric comparisons; None for flags and ranks."""
-    kind = FAMILIES.get(measure.arguments[0].name, ("count",))[0]
+    kind = value_kind(measure)
     if kind not in ("count", "months", "area") or op == "eq":
         return None
     if op in ("ge", "gt"):

@@ -482,8 +482,448 @@ def _support_assessed_after(s: Subject, key: Symbol, ctx: Context) -> Reading:
     return Reading(None if unknown else 0, "assessments")
 
 
+# --- families added for the Tianjin 2019 specifications (tj_dental_implant, tj_hyperbaric_oxygen) ---
+
+
+def _equals(name: str) -> Family:
+    """1 if the subject's attribute ``name`` equals the key (e.g. hospital type 专科), 0 if not, None if unknown."""
+
+    def family(s: Subject, key: Symbol, ctx: Context) -> Reading:
+        value = getattr(s.obj, name)
+        return Reading(None if value is None else int(value == key.string), _join(s.path, name))
+
+    return family
+
+
+def _document(attribute: str) -> Family:
+    """1 if a document of that name is held and valid on the as-of date (证件在有效期内)."""
+
+    def family(s: Subject, key: Symbol, ctx: Context) -> Reading:
+        items = getattr(s.obj, attribute)
+        path = _join(s.path, attribute)
+        if items is None:
+            return Reading(None, path)
+        for i, item in enumerate(items):
+            if item.name == key.string:
+                valid = item.valid_until is None or item.valid_until >= ctx.as_of
+                until = item.valid_until.isoformat() if item.valid_until else ""
+                return Reading(int(valid), f"{path}[{i}]", until)
+        return Reading(0, path, f"no {key.string}")
+
+    return family
+
+
+def _document_level(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Rank (一级 < 二级 < 三级) of the level printed on a document of that name (许可证二级及以上).
+
+    0 if the hospital holds no such document; unknown if the document prints no level
+    or a level that is not one of those rungs.
+    """
+    items = s.obj.documents
+    if items is None:
+        return Reading(None, "documents")
+    for i, item in enumerate(items):
+        if item.name == key.string:
+            if item.level is None or item.level not in ("一级", "二级", "三级"):
+                return Reading(None, f"documents[{i}].level")
+            return Reading(rank("hospital_level", item.level), f"documents[{i}].level", item.level)
+    return Reading(0, "documents", f"no {key.string}")
+
+
+def _staff_role(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    return Reading(int(key.string in s.obj.roles), f"{s.path}.roles")
+
+
+def _cme_credits(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Class-I credits summed over the continuing-education records of a topic (累计获得Ⅰ类学分)."""
+    path = f"{s.path}.trainings"
+    if s.obj.trainings is None:
+        return Reading(None, path)
+    total = 0
+    for training in s.obj.trainings:
+        if training.path != "cme" or training.topic != key.string:
+            continue
+        if training.credits is None:
+            return Reading(None, path, "a continuing-education record has no credits")
+        total += training.credits
+    return Reading(total, path)
+
+
+def _training_weeks(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Whole weeks from start to end; else 4 per declared month (a calendar month has at least 4 weeks)."""
+    if s.obj.start and s.obj.end:
+        return Reading(max((s.obj.end - s.obj.start).days // 7, 0), f"{s.path}.start", "from start and end")
+    if s.obj.months is not None:
+        return Reading(s.obj.months * 4, f"{s.path}.months", "4 weeks per month")
+    return Reading(None, f"{s.path}.months")
+
+
+def _equipment_featured(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Items of a kind with a feature (e.g. 口腔综合治疗台 用于口腔种植治疗), quantities summed over the hospital."""
+    kind, feature = key.arguments
+    lists = [s.obj.equipment, *(u.equipment for u in s.obj.units or [])]
+    total = 0
+    unknown = any(items is None for items in lists)
+    for items in lists:
+        for item in items or []:
+            if item.kind != kind.string:
+                continue
+            flag = item.features.get(feature.string)
+            if flag is None:
+                unknown = True
+            elif flag:
+                total += item.quantity
+    return Reading(None if unknown and total == 0 else total, "equipment")
+
+
+# --- families added for the Jilin 2022 specifications (jl_*) and the notice jl_notice_2022 ---
+
+
+def _jl_hospital_type(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """1 if the hospital's type (综合 / 专科) is the key, 0 if another, None if unknown."""
+    value = s.obj.type
+    return Reading(None if value is None else int(value == key.string), "type")
+
+
+def _jl_hospital_specialty(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """1 if a specialty hospital's specialty (专科医院的专科, e.g. 口腔) is the key."""
+    if s.obj.type == "综合":
+        return Reading(0, "type", "a general hospital")
+    value = s.obj.specialty
+    return Reading(None if value is None else int(value == key.string), "specialty")
+
+
+def _jl_bed_pool(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Beds of a functional pool (bed_pools), e.g. 烧伤科和整形外科 or 颅颌面相关专科."""
+    if s.obj.bed_pools is None:
+        return Reading(None, "bed_pools")
+    value = s.obj.bed_pools.get(key.string)
+    return Reading(0 if value is None else value, f"bed_pools.{key.string}")
+
+
+def _min_year(records: list[Any] | None, query: Symbol, ctx: Context, path: str, role_filter: bool) -> Reading:
+    """The smallest yearly total over the window (近N年每年…以上): every year must reach the bound."""
+    args = query.arguments
+    window, ref = args[-2], args[-1]
+    if records is None:
+        return Reading(None, path)
+    years = window_years(ctx.ref_date(ref), window.number)
+    from clingo import Function, Number  # only here: one-year queries built from the windowed one
+
+    lowest: int | None = None
+    for year in years:
+        one = Function("q", [*args[:-2], Number(1), Function("asof")])
+        reading = _case_sum(records, one, Context(ctx.hospital, date(year + 1, 1, 1), ctx.kb), path, role_filter)
+        if reading.value is None:
+            return Reading(None, path, reading.detail)
+        lowest = reading.value if lowest is None else min(lowest, reading.value)
+    return Reading(lowest, path, f"{years.start}–{years.stop - 1}, lowest year")
+
+
+def _jl_volume_min_year(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    return _min_year(s.obj.volumes, key, ctx, "volumes", role_filter=False)
+
+
+def _jl_cases_min_year(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    return _min_year(s.obj.cases, key, ctx, f"{s.path}.cases", role_filter=True)
+
+
+def _jl_quality(part: str) -> Family:
+    """Numerator (× scale) or denominator of a quality indicator in the last completed year.
+
+    Key ``(Name, Scale)`` for the numerator, ``Name`` for the denominator; the scale lets
+    a bound like ≤0.1% be compared as ``numerator × 1000 ≤ 1 × denominator``.
+    """
+
+    def family(s: Subject, key: Symbol, ctx: Context) -> Reading:
+        name, scale = (key.arguments[0].string, key.arguments[1].number) if part == "num" else (key.string, 1)
+        if s.obj.quality_indicators is None:
+            return Reading(None, "quality_indicators")
+        year = ctx.as_of.year - 1
+        for i, item in enumerate(s.obj.quality_indicators):
+            if item.name == name and item.year == year:
+                value = item.numerator * scale if part == "num" else item.denominator
+                return Reading(value, f"quality_indicators[{i}]", str(year))
+        return Reading(None, "quality_indicators", f"no {name} for {year}")
+
+    return family
+
+
+def _jl_filing(s: Subject, key: Symbol, ctx: Context) -> tuple[int, Any] | None:
+    """The latest filing of the technology dated on or before the as-of date."""
+    found = None
+    for i, item in enumerate(s.obj.filings or []):
+        if item.technology != key.string or (item.date is not None and item.date > ctx.as_of):
+            continue
+        if found is None or (item.date and found[1].date and item.date > found[1].date):
+            found = (i, item)
+    return found
+
+
+def _jl_filed(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """1 if the hospital holds a filing (备案) of the technology, whatever its scope."""
+    if s.obj.filings is None:
+        return Reading(None, "filings")
+    found = _jl_filing(s, key, ctx)
+    return Reading(int(found is not None), f"filings[{found[0]}]" if found else "filings")
+
+
+def _jl_idle_months(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Whole months since the technology was last performed (未开展的时间), as of the as-of date.
+
+    Unknown when there is no filing or the filing does not say when it was last performed.
+    """
+    if s.obj.filings is None:
+        return Reading(None, "filings")
+    found = _jl_filing(s, key, ctx)
+    if found is None:
+        return Reading(None, "filings", f"no filing of {key.string}")
+    i, item = found
+    if item.last_performed is None:
+        return Reading(None, f"filings[{i}].last_performed")
+    return Reading(
+        months_between(item.last_performed, ctx.as_of), f"filings[{i}].last_performed", item.last_performed.isoformat()
+    )
+
+
+def _jl_exp_any(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Months of experience in any of a set of fields (耳鼻咽喉科、或神经外科…), overlaps counted once."""
+    fields, ref = key.arguments
+    names = {f.string for f in fields.arguments} if fields.type == SymbolType.Function else {fields.string}
+    path = f"{s.path}.experience"
+    if s.obj.experience is None:
+        return Reading(None, path)
+    on = ctx.ref_date(ref)
+    spans = _merged((p for p in s.obj.experience if p.field in names), on)
+    return Reading(sum(months_between(start, end) for start, end in spans), path, on.isoformat())
+
+
+def _jl_staff_role(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """1 if the staff member holds the named role (e.g. 技术负责人)."""
+    return Reading(int(key.string in s.obj.roles), f"{s.path}.roles")
+
+
+def _jl_dept_physicians(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Physicians whose specialty is the department, with at least the given title (none: all)."""
+    dept, rung = key.arguments
+    if s.obj.staff is None:
+        return Reading(None, "staff")
+    total = 0
+    for member in s.obj.staff:
+        if member.role != "physician" or member.specialty != dept.string:
+            continue
+        if rung.type == SymbolType.String:
+            if member.titles is None:
+                return Reading(None, "staff", f"{member.id} has no titles")
+            best = max((rank("physician_title", t.title) for t in member.titles), default=0)
+            if best < rank("physician_title", rung.string):
+                continue
+        total += 1
+    return Reading(total, "staff", dept.string)
+
+
+# --- families added for the Tianjin 2019 specifications (tj_cardiovascular_intervention …) ---
+
+
+def _dept_open_beds_total(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """实际开放床位 summed over the named departments (a department not set up adds none)."""
+    names = [a.string for a in key.arguments] if key.type == SymbolType.Function else [key.string]
+    if s.obj.departments is None:
+        return Reading(None, "departments")
+    total = 0
+    for name in names:
+        found = _department(s, name)
+        if found is None:
+            continue
+        i, dept = found
+        if dept.open_beds is None:
+            return Reading(None, f"departments[{i}].open_beds")
+        total += dept.open_beds
+    return Reading(total, "departments", " + ".join(names))
+
+
+def _training_cases_in(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Cases of one role and one category during a training (e.g. 独立完成 冠状动脉造影)."""
+    role, category = key.arguments
+    if s.obj.cases is None:
+        return Reading(None, f"{s.path}.cases")
+    total = sum(c.count for c in s.obj.cases if c.role == role.string and c.category == category.string)
+    return Reading(total, f"{s.path}.cases")
+
+
+
+# --- families added for the national specifications (cn_neurovascular_intervention, cn_tumor_ablation) ---
+
+
+def _discipline_months(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Months of training in one discipline (轮转培训), summed over the staff member's training records."""
+    path = f"{s.path}.trainings"
+    if s.obj.trainings is None:
+        return Reading(None, path)
+    return Reading(sum(t.disciplines.get(key.string, 0) for t in s.obj.trainings), path)
+
+
+def _title_months(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Months a title (or a higher one) has been held on the reference date (取得…职称满N年)."""
+    rung, ref = key.arguments
+    path = f"{s.path}.titles"
+    if s.obj.titles is None:
+        return Reading(None, path)
+    ladder = ROLE_LADDER[s.obj.role]
+    try:
+        bound = rank(ladder, rung.string)
+    except KeyError:  # e.g. a physician title asked of a nurse: the measure does not apply
+        return Reading(None, path, f"{rung.string} is not on the {ladder} ladder")
+    on = ctx.ref_date(ref)
+    dates = [t.obtained for t in s.obj.titles if rank(ladder, t.title) >= bound]
+    if any(d is None for d in dates):
+        return Reading(None, path, "a title has no date obtained")
+    held = [d for d in dates if d is not None and d <= on]
+    return Reading(months_between(min(held), on) if held else 0, path, on.isoformat())
+
+
+def _cases_by_hospital_type(each_year: bool) -> Family:
+    """A case query restricted to cases done in one type of hospital, key ``(Type, q(...))``.
+
+    ``each_year``: the smallest yearly total over the window (近N年…每年不少于); else the sum.
+    A record of the window without ``hospital_type`` leaves the reading unknown.
+    """
+
+    def family(s: Subject, key: Symbol, ctx: Context) -> Reading:
+        kind, query = key.arguments
+        path = f"{s.path}.cases"
+        if s.obj.cases is None:
+            return Reading(None, path)
+        category = query.arguments[0].string
+        years = window_years(ctx.ref_date(query.arguments[-1]), query.arguments[-2].number)
+        records = [r for r in s.obj.cases if r.category == category and r.year in years]
+        if any(r.hospital_type is None for r in records):
+            return Reading(None, path, "a record of the window does not say in which type of hospital")
+        records = [r for r in records if r.hospital_type == kind.string]
+        if not each_year:
+            return _case_sum(records, query, ctx, path, role_filter=True)
+        lowest: int | None = None
+        for year in years:
+            reading = _case_sum([r for r in records if r.year == year], query, ctx, path, role_filter=True)
+            if reading.value is None:
+                return Reading(None, path, reading.detail)
+            lowest = reading.value if lowest is None else min(lowest, reading.value)
+        return Reading(lowest, path, f"{years.start}–{years.stop - 1}, lowest year")
+
+    return family
+
+
+def _cases_each_year(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """The smallest yearly total of a case query over its window (近N年来每年…不少于): every year must reach it."""
+    path = f"{s.path}.cases"
+    records = s.obj.cases
+    if records is None:
+        return Reading(None, path)
+    years = window_years(ctx.ref_date(key.arguments[-1]), key.arguments[-2].number)
+    lowest: int | None = None
+    for year in years:
+        reading = _case_sum([r for r in records if r.year == year], key, ctx, path, role_filter=True)
+        if reading.value is None:
+            return Reading(None, path, reading.detail)
+        lowest = reading.value if lowest is None else min(lowest, reading.value)
+    return Reading(lowest, path, f"{years.start}–{years.stop - 1}, lowest year")
+
+
+def _incident_in_window(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """1 if the incident happened in the N calendar years completed before the reference date (近N年)."""
+    years, ref = key.arguments
+    when = s.obj.date
+    if when is None:
+        return Reading(None, f"{s.path}.date")
+    return Reading(int(when.year in window_years(ctx.ref_date(ref), years.number)), f"{s.path}.date")
+
+
+def _scaled(attribute: str, role_filter: bool) -> Family:
+    """A windowed case sum times a scale, key ``(q(...), Scale)``.
+
+    Lets a rate bound finer than 1% (低于0.3%) be compared as ``10 × events × 100 < 3 × cases``
+    while the ratio multipliers stay small enough for clingo's integers.
+    """
+
+    def family(s: Subject, key: Symbol, ctx: Context) -> Reading:
+        query, scale = key.arguments
+        path = _join(s.path, attribute)
+        reading = _case_sum(getattr(s.obj, attribute), query, ctx, path, role_filter)
+        if reading.value is None:
+            return reading
+        return Reading(reading.value * scale.number, reading.path, f"{reading.detail} × {scale.number}")
+
+    return family
+
+# --- families added for the national 心血管疾病介入诊疗技术管理规范 (cn_cardiovascular_intervention_2011) ---
+
+
+def _dept_beds_total(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """床位 summed over the named departments (床位总数; a department not set up adds none)."""
+    names = [a.string for a in key.arguments] if key.type == SymbolType.Function else [key.string]
+    if s.obj.departments is None:
+        return Reading(None, "departments")
+    total = 0
+    for name in names:
+        found = _department(s, name)
+        if found is None:
+            continue
+        i, dept = found
+        if dept.beds is None:
+            return Reading(None, f"departments[{i}].beds")
+        total += dept.beds
+    return Reading(total, "departments", " + ".join(names))
+
+
+def _recommendation_topic(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """1 if the recommendation is for the technology named by the key, None if it does not say."""
+    technology = s.obj.technology
+    return Reading(None if technology is None else int(technology == key.string), f"{s.path}.technology")
+
+
+def _support_months_after_assessment(s: Subject, key: Symbol, ctx: Context) -> Reading:
+    """Whole months of support given after a passed assessment (通过…评估后，由…派驻…时间至少1年).
+
+    Key ``(Technology, Scope or any, Authority)``: the support counts from the later of its
+    start and the date of the assessment; 0 when no such assessment was passed.
+    """
+    topic, scope, authority = key.arguments
+    assessments = ctx.hospital.assessments
+    if assessments is None:
+        return Reading(None, "assessments")
+    until = min(s.obj.end or ctx.as_of, ctx.as_of)
+    best: tuple[int, date] | None = None
+    unknown = False
+    for item in assessments:
+        if item.technology != topic.string or not item.passed:
+            continue
+        if scope.type == SymbolType.String and item.scope != scope.string:
+            continue
+        if item.date is None or item.authority is None:
+            unknown = True
+            continue
+        if item.date > ctx.as_of or rank("authority", item.authority) < rank("authority", authority.string):
+            continue
+        begin = max(s.obj.start, item.date)
+        months = months_between(begin, until)
+        if best is None or months > best[0]:
+            best = (months, begin)
+    if best is None:
+        return Reading(None if unknown else 0, "assessments")
+    return Reading(best[0], f"{s.path}.start", f"{best[1].isoformat()}–{until.isoformat()}")
+
+
 FAMILIES: dict[str, dict[str, Family]] = {
     "hospital": {
+        "jl_hospital_type": _jl_hospital_type,
+        "jl_hospital_specialty": _jl_hospital_specialty,
+        "jl_bed_pool": _jl_bed_pool,
+        "jl_volume_min_year": _jl_volume_min_year,
+        "jl_qi_num": _jl_quality("num"),
+        "jl_qi_den": _jl_quality("den"),
+        "jl_filed": _jl_filed,
+        "jl_idle_months": _jl_idle_months,
+        "jl_dept_physicians": _jl_dept_physicians,
         "level": _hospital_level,
         "grade": _hospital_grade,
         "county": _county,
@@ -491,6 +931,9 @@ FAMILIES: dict[str, dict[str, Family]] = {
         "dept": _dept_exists,
         "dept_form": _dept_attribute("form", lambda form: 0 if form is None else rank("department_form", form)),
         "dept_beds": _dept_attribute("beds", lambda beds: beds),
+        "dept_open_beds": _dept_attribute("open_beds", lambda beds: beds),
+        "dept_open_beds_total": _dept_open_beds_total,
+        "dept_beds_total": _dept_beds_total,
         "activity_months": _activity_months,
         "volume": _volume,
         "capability": _capability,
@@ -502,6 +945,12 @@ FAMILIES: dict[str, dict[str, Family]] = {
         "catalogue_covered": _catalogue_covered,
         "catalogue_reference": _catalogue_reference,
         "attest": _attest,
+        "hospital_type": _equals("type"),
+        "hospital_specialty": _equals("specialty"),
+        "equipment_featured": _equipment_featured,
+        "document": _document("documents"),
+        "scaled_volume": _scaled("volumes", role_filter=False),
+        "document_level": _document_level,
     },
     "unit": {
         "feature": _feature,
@@ -510,9 +959,18 @@ FAMILIES: dict[str, dict[str, Family]] = {
         "area_per_bed": _attribute("area_per_bed_m2", scale=100),
         "equipment": _equipment_count,
         "attest": _attest,
+        "seats": _attribute("seats"),
     },
-    "equipment": {"feature": _feature, "rating": _rating},
+    "equipment": {
+        "feature": _feature,
+        "rating": _rating,
+        "document": _document("certificates"),
+        "jl_status": _equals("status"),
+    },
     "staff": {
+        "jl_cases_min_year": _jl_cases_min_year,
+        "jl_exp_any_months": _jl_exp_any,
+        "jl_role": _jl_staff_role,
         "licence": _attribute("licence"),
         "in_service": _attribute("in_service"),
         "main_site_here": _attribute("main_site_here"),
@@ -526,6 +984,16 @@ FAMILIES: dict[str, dict[str, Family]] = {
         "trained": _trained,
         "assessment_passed": _staff_assessment,
         "attest": _attest,
+        "document": _document("documents"),
+        "role": _staff_role,
+        "cme_credits": _cme_credits,
+        "specialty": _equals("specialty"),
+        "discipline_months": _discipline_months,
+        "cases_each_year": _cases_each_year,
+        "scaled_cases": _scaled("cases", role_filter=True),
+        "title_months": _title_months,
+        "cases_in_hospital_type": _cases_by_hospital_type(each_year=False),
+        "cases_each_year_in_hospital_type": _cases_by_hospital_type(each_year=True),
     },
     "training": {
         "topic": _training_topic,
@@ -536,16 +1004,21 @@ FAMILIES: dict[str, dict[str, Family]] = {
         "course_cases": _training_cases,
         "passed": _attribute("passed"),
         "certificate": _attribute("certificate"),
+        "weeks": _training_weeks,
+        "course_cases_in": _training_cases_in,
     },
     "recommendation": {
         "title": _ranked("title", "physician_title"),
         "same_specialty": _attribute("same_specialty"),
         "external": _attribute("external"),
+        "topic": _recommendation_topic,
+        "qualified": _attribute("qualified"),
     },
     "incident": {
         "grade": _ranked("grade", "malpractice_grade"),
         "related": _incident_related,
         "before": _incident_before,
+        "in_window": _incident_in_window,
     },
     "support": {
         "topic": _support_topic,
@@ -555,12 +1028,14 @@ FAMILIES: dict[str, dict[str, Family]] = {
         "staff_qualified": _attribute("staff_qualified"),
         "months": _support_months,
         "assessed_after": _support_assessed_after,
+        "months_after_assessment": _support_months_after_assessment,
     },
 }
 
 RANKED_FAMILIES: dict[tuple[str, str], str] = {
     ("hospital", "level"): "hospital_level",
     ("hospital", "grade"): "hospital_grade",
+    ("hospital", "document_level"): "hospital_level",
     ("hospital", "dept_form"): "department_form",
     ("unit", "clean_grade"): "clean_grade",
     ("training", "authority"): "authority",

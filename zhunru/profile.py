@@ -157,6 +157,7 @@ class CaseRecord(Model):
 
 class TrainingCases(Model):
     role: Name
+    category: Name | None = Field(None, description="case category, e.g. 冠状动脉造影")
     min_grade: Annotated[int, Strict(), Field(ge=0, le=4)] = Field(
         0, description="cases of at least this grade (0 = any)"
     )
@@ -189,6 +190,8 @@ class Recommendation(Model):
     same_specialty: Flag | None = None
     external: Flag | None = Field(None, description="works at another hospital (外院)")
     date: dt.date | None = None
+    technology: Name | None = Field(None, description="technology id the recommendation is for")
+    qualified: Flag | None = Field(None, description="the recommender holds the qualification for that technology")
 
 
 class Incident(Model):
@@ -257,6 +260,7 @@ class AnnualVolume(Model):
     severe_complications: Count | None = None
     deaths: Count | None = None
     malpractice: Count | None = None
+    complications: Count | None = Field(None, description="complications of any severity (并发症)")
 
 
 class Filing(Model):
@@ -350,7 +354,7 @@ class Hospital(Model):
     def _totals_bounded(self) -> Hospital:
         """Sums the rules form (case logs, equipment counts) stay within ``MAX_TOTAL``."""
         groups: list[tuple[str, list[Any], tuple[str, ...]]] = [
-            ("volumes", self.volumes or [], ("cases", "severe_complications", "deaths", "malpractice"))
+            ("volumes", self.volumes or [], ("cases", "severe_complications", "deaths", "malpractice", "complications"))
         ]
         for i, member in enumerate(self.staff or []):
             groups.append((f"staff[{i}].cases", member.cases or [], ("cases", "severe_complications", "deaths")))
