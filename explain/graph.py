@@ -12,9 +12,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 from clingo import Symbol
-from zhunru.explain.vocabulary import key_text
+from zhunru.explain.vocabulary import key_text, measure_label
 from zhunru.solver.engine import Evaluation
 from zhunru.solver.kb import KnowledgeBase
 
@@ -122,3 +124,49 @@ def derivation_graph(evaluation: Evaluation) -> nx.DiGraph:
         for cls in classes:
             graph.add_edge(dnode(subject, requirement), ("missing_population", subject, cls), relation="missing")
     return graph
+
+
+def derivation_document(evaluation: Evaluation, lang: str = "zh") -> dict[str, Any]:
+    """The whole derivation of one hospital as JSON: every evaluated (subject, requirement) with its
+    status, the support edges between them, and the evidence each leaf read.
+
+    Unlike a trace, which expands the graph into a tree per target (repeating, e.g., each
+    physician's qualification under every count that uses it), every node appears once, so
+    the document stays linear in the size of the derivation — what a batch run stores.
+    """
+
+    derivation = evaluation.derivation
+    subjects = evaluation.facts.subjects
+    labels: dict[Symbol, str] = {}
+
+    def subject_label(subject: Symbol) -> str:
+        if subject not in labels:
+            info = subjects.get(subject)
+            labels[subject] = info.path or "hospital" if info else str(subject)
+        return labels[subject]
+
+    keys = sorted(derivation.status, key=lambda node: (subject_label(node[0]), node[1]))
+    index = {node: i for i, node in enumerate(keys)}
+    nodes = []
+    for node in keys:
+        requirement = evaluation.kb.requirements[node[1]]
+        entry: dict[str, Any] = {
+            "subject": subject_label(node[0]),
+            "requirement": node[1],
+            "status": derivation.status[node],
+            "clause": evaluation.kb.clauses[(requirement.spec, requirement.clause)].path,
+        }
+        if node in derivation.support:
+            entry["because"] = sorted(index[child] for child in derivation.support[node] if child in index)
+        if node in derivation.evidence:
+            entry["evidence"] = [
+                {"fact": measure_label(measure, lang), "value": value} for measure, value in derivation.evidence[node]
+            ]
+        if node in derivation.missing:
+            entry["missing"] = [measure_label(measure, lang) for measure in derivation.missing[node]]
+        if node in derivation.missing_population:
+            entry["missing_lists"] = list(derivation.missing_population[node])
+        if node in derivation.tally:
+            entry["tally"] = list(derivation.tally[node])
+        nodes.append(entry)
+    return {"nodes": nodes}

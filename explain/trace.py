@@ -75,6 +75,13 @@ class TraceBuilder:
         self.evaluation = evaluation
         self.kb = evaluation.kb
         self.graph: nx.DiGraph = derivation_graph(evaluation)
+        self._names: dict[Any, str] = {}  # str() of clingo symbols is slow: each is computed once
+
+    def _name(self, item: Any) -> str:
+        found = self._names.get(item)
+        if found is None:
+            found = self._names[item] = str(item)
+        return found
 
     def trace(self, subject: Symbol, requirement: str) -> Trace:
         node = dnode(subject, requirement)
@@ -116,8 +123,8 @@ class TraceBuilder:
         parent = self.kb.requirements[source[2]]
         if target[0] == "eval":
             order = parent.children.index(target[2]) if target[2] in parent.children else 0
-            return (0, order, str(target[1]))
-        return (1, 0, str(target))
+            return (0, order, self._name(target[1]))
+        return (1, 0, self._name(target))
 
     def _evidence(self, requirement: Requirement, subject: Symbol, node: tuple[Any, ...]) -> Evidence:
         measure = node[2]

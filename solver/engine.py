@@ -13,7 +13,7 @@ from datetime import date
 
 import clingo
 from clingo import Function, Symbol
-from zhunru.solver.atoms import Derivation, read_model
+from zhunru.solver.atoms import Derivation, read_model, read_models
 from zhunru.solver.facts import HOSPITAL, FactBase, build_facts
 from zhunru.solver.kb import KnowledgeBase, Target
 from zhunru.solver.measures import Context
@@ -61,24 +61,46 @@ class Engine:
         differential and sensitivity tests and for what-if analysis.
         """
         chosen = specs if specs is not None else sorted(self.kb.specs)
-        targets = [t for t in self.kb.targets if t.spec in chosen]
-        ctx = Context(hospital, as_of, self.kb)
-        facts = build_facts(ctx, [(t.root, t.subject) for t in targets])
+        facts = self.facts(hospital, as_of, chosen)
         if overrides:
             _apply_overrides(facts, overrides)
-        derivation = self._solve(self.kb.program_for(chosen), facts)
-        return Evaluation(hospital, as_of, chosen, facts, derivation, self.kb)
+        symbols = self._solve(self.kb.program_for(chosen), [facts.facts])
+        return Evaluation(hospital, as_of, chosen, facts, read_model(symbols), self.kb)
 
-    def _solve(self, program: str, facts: FactBase) -> Derivation:
+    def evaluate_many(self, cases: list[tuple[Hospital, date, list[str]]]) -> list[Evaluation]:
+        """Evaluate several hospitals in one grounding (a batch chunk); same results as one by one.
+
+        Each hospital's subjects are wrapped as ``s(I, Subject)`` with a chunk-local index
+        ``I``, so the generic rules keep the hospitals apart; the model is split back by ``I``.
+        One ``Control`` per chunk spares the fixed cost of a ``Control`` per hospital.
+        """
+        if not cases:
+            return []
+        union = sorted({spec for _, _, specs in cases for spec in specs})
+        bases = [self.facts(hospital, as_of, specs, i) for i, (hospital, as_of, specs) in enumerate(cases)]
+        symbols = self._solve(self.kb.program_for(union), [facts.facts for facts in bases])
+        return [
+            Evaluation(hospital, as_of, specs, facts, derivation, self.kb)
+            for (hospital, as_of, specs), facts, derivation in zip(
+                cases, bases, read_models(symbols, len(cases)), strict=True
+            )
+        ]
+
+    def facts(self, hospital: Hospital, as_of: date, specs: list[str], index: int | None = None) -> FactBase:
+        targets = [t for t in self.kb.targets if t.spec in specs]
+        ctx = Context(hospital, as_of, self.kb)
+        return build_facts(ctx, [(t.root, t.subject) for t in targets], self.kb.measures_for(specs), index)
+
+    def _solve(self, program: str, fact_lists: list[list[Symbol]]) -> list[Symbol]:
         control = clingo.Control(["--warn=none"])
         control.add("base", [], program)
-        control.add("base", [], facts.program())
+        control.add("base", [], "".join(f"{fact}.\n" for facts in fact_lists for fact in facts))
         control.ground([("base", [])])
         models: list[list[Symbol]] = []
         control.solve(on_model=lambda model: models.append(model.symbols(shown=True)))
         if len(models) != 1:
             raise EngineError(f"expected exactly one answer set, found {len(models)}")
-        return read_model(models[0])
+        return models[0]
 
     def targets(self, specs: list[str]) -> list[Target]:
         return [t for t in self.kb.targets if t.spec in specs]
@@ -95,3 +117,4 @@ def _apply_overrides(facts: FactBase, overrides: dict[tuple[Symbol, Symbol], int
         if value is not None:
             kept.append(Function("value", [subject, measure, clingo.Number(value)]))
     facts.facts = sorted(kept)
+

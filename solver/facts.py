@@ -8,11 +8,11 @@ string constant.  No fact is ever assembled by string formatting.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from clingo import Function, Number, String, Symbol
-from zhunru.solver.measures import Context, Reading, Subject, read
+from zhunru.solver.measures import FAMILIES, Context, Reading, Subject
 
 from zhunru.errors import EngineError
 from zhunru.profile import Hospital, Staff
@@ -156,33 +156,70 @@ def _known_populations(subject: Subject, hospital: Hospital) -> Iterator[str]:
         yield "dedicated_staff"
 
 
-def build_facts(ctx: Context, evaluate: list[tuple[str, Symbol]]) -> FactBase:
+def build_facts(
+    ctx: Context,
+    evaluate: list[tuple[str, Symbol]],
+    measures: list[Symbol] | None = None,
+    index: int | None = None,
+) -> FactBase:
     """All facts for one hospital: members, kinds, populations, values and what to evaluate.
 
     ``evaluate`` lists ``(requirement root, subject selector)`` pairs, the selector
-    being ``hospital`` or ``staff(Role)``.
+    being ``hospital`` or ``staff(Role)``; ``measures`` the measures to read (default:
+    every measure of the KB).  With an ``index`` (a batch chunk), every subject in the
+    facts is wrapped as ``s(index, Subject)`` so that hospitals grounded together stay
+    apart; ``subjects`` and ``readings`` keep the plain symbols.
     """
     base = FactBase()
     facts = base.facts
     seen: set[Symbol] = set()
+    plan = _measure_plan(measures if measures is not None else sorted(ctx.kb.measures))
+    tag = Number(index) if index is not None else None
+
+    def term(symbol: Symbol) -> Symbol:
+        return symbol if tag is None else Function("s", [tag, symbol])
+
     for subject, parent, member_class in _subjects(ctx):
+        here = term(subject.symbol)
         if parent is not None:
-            facts.append(Function("member", [parent, Function(member_class or ""), subject.symbol]))
+            facts.append(Function("member", [term(parent), Function(member_class or ""), here]))
         if subject.symbol in seen:
             continue
         seen.add(subject.symbol)
         base.subjects[subject.symbol] = subject
         for kind in _kinds(subject):
-            facts.append(Function("kind", [subject.symbol, kind]))
+            facts.append(Function("kind", [here, kind]))
         for member in _known_populations(subject, ctx.hospital):
-            facts.append(Function("known_population", [subject.symbol, Function(member)]))
-        _add_values(base, subject, ctx)
+            facts.append(Function("known_population", [here, Function(member)]))
+        _add_values(base, subject, here, ctx, plan.get(subject.cls, []))
     for root, selector in evaluate:
         for subject in base.subjects.values():
             if _selected(subject, selector):
-                facts.append(Function("evaluate", [subject.symbol, Function(root)]))
+                facts.append(Function("evaluate", [term(subject.symbol), Function(root)]))
     facts.sort()
     return base
+
+
+_PLANS: dict[tuple[Symbol, ...], dict[str, list[tuple[Symbol, Callable[..., Reading | None], Symbol]]]] = {}
+
+
+def _measure_plan(
+    measures: list[Symbol],
+) -> dict[str, list[tuple[Symbol, Callable[..., Reading | None], Symbol]]]:
+    """Per subject class, the measures that apply to it with their family function and key.
+
+    Taking clingo symbols apart is slow; a plan is computed once per set of measures.
+    """
+    key = tuple(measures)
+    if key not in _PLANS:
+        plan: dict[str, list[tuple[Symbol, Callable[..., Reading | None], Symbol]]] = {}
+        for measure in measures:
+            family_name, measure_key = measure.arguments[0].name, measure.arguments[1]
+            for cls, families in FAMILIES.items():
+                if family_name in families:
+                    plan.setdefault(cls, []).append((measure, families[family_name], measure_key))
+        _PLANS[key] = plan
+    return _PLANS[key]
 
 
 def _selected(subject: Subject, selector: Symbol) -> bool:
@@ -191,9 +228,15 @@ def _selected(subject: Subject, selector: Symbol) -> bool:
     return subject.cls == "staff" and subject.obj.role == selector.arguments[0].name
 
 
-def _add_values(base: FactBase, subject: Subject, ctx: Context) -> None:
-    for measure in sorted(ctx.kb.measures):
-        reading = read(subject, measure, ctx)
+def _add_values(
+    base: FactBase,
+    subject: Subject,
+    term: Symbol,
+    ctx: Context,
+    plan: list[tuple[Symbol, Callable[..., Reading | None], Symbol]],
+) -> None:
+    for measure, family, key in plan:
+        reading = family(subject, key, ctx)
         if reading is None:
             continue
         base.readings[(subject.symbol, measure)] = reading
@@ -201,4 +244,4 @@ def _add_values(base: FactBase, subject: Subject, ctx: Context) -> None:
             continue
         if not CLINGO_MIN <= reading.value <= CLINGO_MAX:
             raise EngineError(f"{subject.path}: value {reading.value} of {measure} exceeds clingo's integers")
-        base.facts.append(Function("value", [subject.symbol, measure, Number(reading.value)]))
+        base.facts.append(Function("value", [term, measure, Number(reading.value)]))

@@ -141,6 +141,7 @@ class KnowledgeBase:
     notes: dict[str, Note] = field(default_factory=dict)
     measures: set[Symbol] = field(default_factory=set)
     _programs: dict[frozenset[str], str] = field(default_factory=dict, repr=False)
+    _measures_for: dict[frozenset[str], list[Symbol]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> KnowledgeBase:
@@ -301,6 +302,27 @@ class KnowledgeBase:
             for measure in (node.measure, node.denominator):
                 if measure is not None:
                     self.measures.add(measure)
+
+    def measures_for(self, specs: list[str]) -> list[Symbol]:
+        """The measures read by the requirements that targets of ``specs`` reach (sorted)."""
+        wanted = frozenset(specs)
+        if wanted not in self._measures_for:
+            stack = [t.root for t in self.targets if t.spec in wanted]
+            seen: set[str] = set()
+            while stack:
+                node_id = stack.pop()
+                if node_id in seen or node_id not in self.requirements:
+                    continue
+                seen.add(node_id)
+                stack.extend(self.requirements[node_id].children)
+            found = {
+                measure
+                for node_id in seen
+                for measure in (self.requirements[node_id].measure, self.requirements[node_id].denominator)
+                if measure is not None
+            }
+            self._measures_for[wanted] = sorted(found)
+        return self._measures_for[wanted]
 
     @property
     def documents(self) -> dict[str, Spec]:

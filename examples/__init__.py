@@ -1,0 +1,1 @@
+"""Example hospital profiles (package data: the archetypes of `zhunru synth`)."""

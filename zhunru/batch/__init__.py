@@ -1,0 +1,1 @@
+"""Batch eligibility over many hospitals: inputs, chunked workers, outputs and the report."""

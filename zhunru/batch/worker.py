@@ -1,0 +1,211 @@
+"""The unit of batch work: one chunk of records in, table rows and explanation files out.
+
+A chunk runs anywhere (in-process, a local process pool, a Dask worker on another
+machine): it needs only the records and the run's settings, reads no shared file but the
+installed knowledge base, and returns everything it produced.  The coordinator writes
+files, so workers never need a shared filesystem.
+
+All hospitals of a chunk are grounded together in sub-chunks (one clingo ``Control``
+each, :meth:`~zhunru.solver.engine.Engine.evaluate_many`); results are identical to
+evaluating them one by one (``tests/test_batch.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import yaml
+
+from zhunru import api
+from zhunru.batch.report import hospital_page
+from zhunru.batch.sources import Record
+from zhunru.errors import InputError, Problem
+from zhunru.explain.graph import derivation_document
+from zhunru.explain.report import Reporter, TargetResult
+from zhunru.profile import Hospital, parse_profile
+from zhunru.solver import selection
+from zhunru.solver.engine import Evaluation
+
+GROUND_TOGETHER = 25
+"""Hospitals grounded in one clingo Control (measured in benchmarks/batch_throughput.py)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    as_of: date
+    technologies: list[str] | None = None
+    specs: list[str] | None = None
+    lang: str = "zh"
+
+
+@dataclass(frozen=True)
+class Job:
+    chunk: int
+    records: list[Record]
+    settings: Settings
+
+
+@dataclass
+class ChunkResult:
+    chunk: int
+    hospitals: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    physicians: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # path relative to the output directory -> content
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a hospital id (the ordinal prefix keeps names unique)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:80] or "hospital"
+
+
+def hospital_key(ordinal: int, hospital_id: str) -> str:
+    return f"{ordinal:07d}-{slug(hospital_id)}"
+
+
+def run_job(job: Job) -> ChunkResult:
+    """Validate, evaluate and explain every record of the chunk."""
+    result = ChunkResult(job.chunk)
+    valid: list[tuple[Record, Hospital, list[selection.Applied]]] = []
+    for record in job.records:
+        try:
+            hospital = _parse(record)
+            valid.append((record, hospital, _applicable(hospital, job.settings)))
+        except InputError as error:
+            result.errors.extend(_error_rows(record, error.problems))
+    for start in range(0, len(valid), GROUND_TOGETHER):
+        group = valid[start : start + GROUND_TOGETHER]
+        cases = [(hospital, job.settings.as_of, [a.spec for a in applied]) for _, hospital, applied in group]
+        for (record, hospital, applied), evaluation in zip(group, api.engine().evaluate_many(cases), strict=True):
+            evaluation.applied = {a.spec: a for a in applied}
+            _collect(result, record, hospital, evaluation, job.settings)
+    return result
+
+
+def _parse(record: Record) -> Hospital:
+    try:
+        data = json.loads(record.text) if record.fmt == "json" else yaml.safe_load(record.text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise InputError(
+            [Problem(record.position, "(record)", f"not valid {record.fmt.upper()}: {error}", "syntax")]
+        ) from None
+    hospital = parse_profile(data, record.position)
+    problems = api.validate_against_kb(hospital, api.knowledge_base(), record.position)
+    if problems:
+        raise InputError(problems)
+    return hospital
+
+
+def _applicable(hospital: Hospital, settings: Settings) -> list[selection.Applied]:
+    """Specifications applied to this hospital (a technology with none in force here is skipped)."""
+    kb = api.knowledge_base()
+    return selection.select(kb, hospital.location.province, settings.as_of, settings.technologies, settings.specs)
+
+
+def _error_rows(record: Record, problems: list[Problem]) -> list[dict[str, Any]]:
+    return [
+        {
+            "ordinal": record.ordinal,
+            "position": record.position,
+            "field": problem.field,
+            "message": problem.message,
+            "code": problem.code,
+        }
+        for problem in problems
+    ]
+
+
+def _role(result: TargetResult) -> str:
+    if result.target.subject.name == "staff":
+        return "physician"
+    kind = result.target.kind
+    return "training-base" if kind == "training_base" else kind
+
+
+def _collect(out: ChunkResult, record: Record, hospital: Hospital, evaluation: Evaluation, settings: Settings) -> None:
+    """Rows for the tables, the explanation document and the hospital's page.
+
+    The explanation holds each verdict as ``zhunru check`` reports it (unmet clauses with
+    their evidence, missing facts, notes, obligations, why the specification applies) and
+    the whole derivation as a graph (:func:`~zhunru.explain.graph.derivation_document`),
+    every node once: what ``zhunru explain`` renders as trees, without the repetition.
+    """
+    reporter = Reporter(evaluation)
+    lang = settings.lang
+    key = hospital_key(record.ordinal, hospital.id)
+    explanation_path = f"explanations/{key}.json"
+    page_path = f"report/hospitals/{key}.html"
+    base = {"ordinal": record.ordinal, "hospital": hospital.id}
+    results = []
+    for target_result in reporter.hospital_results():
+        data = reporter.result_json(target_result, lang)
+        results.append(data)
+        out.results.append({**base, **_row(data, target_result, evaluation), "explanation": explanation_path})
+    physicians = []
+    for target_result in reporter.physician_results():
+        data = reporter.result_json(target_result, lang)
+        physicians.append(data)
+        out.physicians.append(
+            {
+                **base,
+                "staff": data["staff"],
+                "staff_name": data["name"],
+                "spec": data["spec"],
+                "target": data["target"],
+                "scope": data["scope"],
+                "verdict": data["verdict"],
+            }
+        )
+    out.hospitals.append(
+        {
+            **base,
+            "position": record.position,
+            "name": hospital.name,
+            "province": hospital.location.province,
+            "level": hospital.level or "",
+            "grade": hospital.grade or "",
+            "explanation": explanation_path,
+            "page": page_path,
+        }
+    )
+    document = {
+        "hospital": hospital.id,
+        "name": hospital.name,
+        "as_of": settings.as_of.isoformat(),
+        "position": record.position,
+        "specifications": [
+            {"spec": a.spec, "reason": a.reason, "basis": a.basis(evaluation.kb, lang)}
+            for a in evaluation.applied.values()
+        ],
+        "results": results,
+        "physicians": physicians,
+        "derivation": derivation_document(evaluation, lang),
+    }
+    out.files[explanation_path] = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    out.files[page_path] = hospital_page(hospital, record.position, results, physicians, settings)
+
+
+def _row(data: dict[str, Any], result: TargetResult, evaluation: Evaluation) -> dict[str, Any]:
+    spec = evaluation.kb.specs[result.target.spec]
+    applied = evaluation.applied.get(spec.id)
+    return {
+        "spec": spec.id,
+        "technology": spec.technology,
+        "title": spec.title,
+        "jurisdiction": spec.jurisdiction,
+        "version": spec.version,
+        "applied_because": applied.reason if applied else "",
+        "target": data["target"],
+        "role": _role(result),
+        "scope": data["scope"],
+        "verdict": data["verdict"],
+        "eligible": data["verdict"] == "eligible",
+        "unmet_requirements": [item["requirement"] for item in data["unmet"]],
+        "unmet_clauses": [item["clause"] for item in data["unmet"]],
+        "missing": sorted({m["path"] for m in data["missing"]}),
+    }
