@@ -25,6 +25,48 @@ from zhunru.solver.ladders import rank
 from zhunru.errors import EngineError
 
 Pair = tuple[z3.BoolRef, z3.BoolRef]  # (holds, fails)
+Value = int | None
+
+
+@dataclass
+class Domain:
+    """A measure a planner may change: one of a few values (``None`` = left unknown).
+
+    ``selectors[i]`` is true when the measure takes ``values[i]``; the planner asserts
+    that exactly one is.  With ``term`` set (the integer formulation) leaves compare
+    the integer variable instead of expanding into selectors.
+    """
+
+    values: list[Value]
+    selectors: list[z3.BoolRef]
+    term: z3.ArithRef | None = None
+
+    def test(self, op: str, threshold: int) -> Pair:
+        """(holds, fails) of ``measure op threshold``."""
+        if self.term is not None:
+            known = z3.Or(*[s for v, s in zip(self.values, self.selectors, strict=True) if v is not None])
+            test = _compare(op, self.term, threshold)
+            return z3.And(known, test), z3.And(known, z3.Not(test))
+        known = [(v, s) for v, s in zip(self.values, self.selectors, strict=True) if v is not None]
+        holds = [s for v, s in known if _holds(op, v, threshold)]
+        fails = [s for v, s in known if not _holds(op, v, threshold)]
+        return _any(holds), _any(fails)
+
+
+def _any(terms: list[z3.BoolRef]) -> z3.BoolRef:
+    if not terms:
+        return z3.BoolVal(False)
+    return terms[0] if len(terms) == 1 else z3.Or(*terms)
+
+
+def _holds(op: str, value: int, threshold: int) -> bool:
+    return {
+        "ge": value >= threshold,
+        "gt": value > threshold,
+        "le": value <= threshold,
+        "lt": value < threshold,
+        "eq": value == threshold,
+    }[op]
 
 
 def _compare(op: str, left: z3.ArithRef, right: z3.ArithRef | int) -> z3.BoolRef:
@@ -44,6 +86,15 @@ class Z3Model:
     kb: KnowledgeBase
     facts: FactBase
     free: dict[tuple[Symbol, Symbol], z3.ArithRef] = field(default_factory=dict)
+    # planning: measures chosen among a few values, members that may be added (with the
+    # literal saying they exist), and constant leaves turned into tracked literals so an
+    # unsat core can name the clauses that cannot be met together
+    domains: dict[tuple[Symbol, Symbol], Domain] = field(default_factory=dict)
+    extra_members: dict[tuple[Symbol, str], list[Symbol]] = field(default_factory=lambda: defaultdict(list))
+    extra_kinds: dict[Symbol, set[str]] = field(default_factory=dict)
+    exists: dict[Symbol, z3.BoolRef] = field(default_factory=dict)
+    track: bool = False
+    tracked: dict[tuple[Symbol, str], tuple[z3.BoolRef, z3.BoolRef]] = field(default_factory=dict)
     _values: dict[tuple[Symbol, Symbol], int] = field(init=False, default_factory=dict)
     _members: dict[tuple[Symbol, str], list[Symbol]] = field(init=False, default_factory=lambda: defaultdict(list))
     _kinds: dict[Symbol, set[str]] = field(init=False, default_factory=lambda: defaultdict(set))
@@ -61,6 +112,10 @@ class Z3Model:
                 self._kinds[args[0]].add(args[1].string if args[1].type.name == "String" else args[1].name)
             elif fact.name == "known_population":
                 self._closed.add((args[0], args[1].name))
+
+    def declare_closed(self, subject: Symbol, member_class: str) -> None:
+        """The ``member_class`` list of ``subject`` is complete (a member a planner adds declares its lists)."""
+        self._closed.add((subject, member_class))
 
     def roots(self) -> list[tuple[Symbol, str]]:
         return [(f.arguments[0], f.arguments[1].name) for f in self.facts.facts if f.name == "evaluate"]
@@ -108,18 +163,44 @@ class Z3Model:
 
     def _leaf(self, x: Symbol, node: Requirement) -> Pair:
         assert node.measure is not None and node.op is not None
+        threshold = rank(node.ladder, node.rung) if node.kind == "cmp_rank" else node.threshold
+        assert threshold is not None
+        domain = self.domains.get((x, node.measure))
+        if domain is not None:
+            return domain.test(node.op, threshold)
         value = self._measure(x, node.measure)
         if value is None:
-            return z3.BoolVal(False), z3.BoolVal(False)
-        threshold = rank(node.ladder, node.rung) if node.kind == "cmp_rank" else node.threshold
+            return self._constant(x, node, (z3.BoolVal(False), z3.BoolVal(False)))
         test = _compare(node.op, z3.IntVal(value) if isinstance(value, int) else value, threshold)
+        if isinstance(value, int):
+            return self._constant(x, node, (z3.simplify(test), z3.simplify(z3.Not(test))))
         return test, z3.Not(test)
+
+    def _constant(self, x: Symbol, node: Requirement, pair: Pair) -> Pair:
+        """A leaf whose status no change can alter; tracked (for unsat cores) when asked."""
+        if not self.track:
+            return pair
+        tag = f"{node.id}@{x}"
+        literals = z3.Bool(f"holds:{tag}"), z3.Bool(f"fails:{tag}")
+        self.tracked[(x, node.id)] = (
+            z3.And(literals[0] == pair[0], literals[1] == pair[1]),
+            z3.Bool(f"track:{tag}"),
+        )
+        return literals
 
     def _ratio(self, x: Symbol, node: Requirement) -> Pair:
         assert node.measure is not None and node.denominator is not None and node.ratio and node.op
         numerator, denominator = self._measure(x, node.measure), self._measure(x, node.denominator)
         if denominator is None:
-            return z3.BoolVal(False), z3.BoolVal(False)
+            return self._constant(x, node, (z3.BoolVal(False), z3.BoolVal(False)))
+        if isinstance(numerator, int | None) and isinstance(denominator, int):
+            return self._constant(x, node, self._ratio_terms(node, numerator, denominator))
+        return self._ratio_terms(node, numerator, denominator)
+
+    def _ratio_terms(
+        self, node: Requirement, numerator: z3.ArithRef | int | None, denominator: z3.ArithRef | int
+    ) -> Pair:
+        assert node.ratio and node.op
         den = z3.IntVal(denominator) if isinstance(denominator, int) else denominator
         empty = den == 0
         # an empty period cannot exceed an upper bound, nor reach a lower bound (note rate_empty_denominator)
@@ -129,17 +210,42 @@ class Z3Model:
         num = z3.IntVal(numerator) if isinstance(numerator, int) else numerator
         p, q = node.ratio
         test = _compare(node.op, num * q, p * den)
-        return z3.Or(empty_holds, z3.And(den > 0, test)), z3.Or(empty_fails, z3.And(den > 0, z3.Not(test)))
+        holds = z3.Or(empty_holds, z3.And(den > 0, test))
+        fails = z3.Or(empty_fails, z3.And(den > 0, z3.Not(test)))
+        return z3.simplify(holds), z3.simplify(fails)
 
     def _candidates(self, x: Symbol, node: Requirement) -> list[Symbol]:
-        members = self._members.get((x, node.member_class or ""), [])
+        key = (x, node.member_class or "")
+        members = [*self._members.get(key, []), *self.extra_members.get(key, [])]
         if node.member_kind == "any":
             return list(members)
-        return [m for m in members if node.member_kind in self._kinds.get(m, set())]
+        return [m for m in members if node.member_kind in self._kinds_of(m)]
+
+    def _kinds_of(self, member: Symbol) -> set[str]:
+        return self.extra_kinds[member] if member in self.extra_kinds else self._kinds.get(member, set())
+
+    def _member_pairs(self, x: Symbol, node: Requirement, universal: bool = False) -> list[Pair]:
+        """(holds, fails) of the condition on each candidate.
+
+        A member that may be added (``exists``) takes part only if it is added: for a
+        count it then neither holds nor may hold; for a forall it holds vacuously.
+        """
+        assert node.condition
+        pairs = []
+        for y in self._candidates(x, node):
+            holds, fails = self.node(y, node.condition)
+            if y in self.exists:
+                present = self.exists[y]
+                if universal:
+                    holds, fails = z3.Or(z3.Not(present), holds), z3.And(present, fails)
+                else:
+                    holds, fails = z3.And(present, holds), z3.Or(z3.Not(present), fails)
+            pairs.append((holds, fails))
+        return pairs
 
     def _count(self, x: Symbol, node: Requirement) -> Pair:
         assert node.condition and node.op and node.threshold is not None
-        pairs = [self.node(y, node.condition) for y in self._candidates(x, node)]
+        pairs = self._member_pairs(x, node)
         sure = z3.Sum([z3.If(h, 1, 0) for h, _ in pairs]) if pairs else z3.IntVal(0)
         maybe = z3.Sum([z3.If(f, 0, 1) for _, f in pairs]) if pairs else z3.IntVal(0)
         closed = z3.BoolVal((x, node.member_class) in self._closed)
@@ -153,8 +259,7 @@ class Z3Model:
         return z3.And(closed, sure >= n, maybe <= n), z3.Or(sure > n, z3.And(closed, maybe < n))
 
     def _forall(self, x: Symbol, node: Requirement) -> Pair:
-        assert node.condition
-        pairs = [self.node(y, node.condition) for y in self._candidates(x, node)]
+        pairs = self._member_pairs(x, node, universal=True)
         closed = z3.BoolVal((x, node.member_class) in self._closed)
         holds = z3.And(closed, *[h for h, _ in pairs]) if pairs else closed
         fails = z3.Or(*[f for _, f in pairs]) if pairs else z3.BoolVal(False)

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from zhunru.cli import check, explain, kb, schema
+from zhunru.cli import batch, check, explain, kb, plan, schema, synth, whatif
 from zhunru.cli.common import run_guarded
 
 app = typer.Typer(
@@ -24,6 +24,10 @@ app = typer.Typer(
 app.command("check")(check.command)
 app.command("explain")(explain.command)
 app.command("schema")(schema.command)
+app.command("whatif")(whatif.command)
+app.command("plan")(plan.command)
+app.command("batch")(batch.command)
+app.command("synth")(synth.command)
 app.add_typer(kb.app, name="kb")
 
 

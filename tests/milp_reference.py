@@ -1,0 +1,231 @@
+"""An independent MILP of a repair problem (HiGHS through scipy), for differential tests of the Z3 planner.
+
+It shares only the *instance* with the planner (which measures may change, to which
+values, at what price; which members may be added) and compiles the requirement
+records itself into linear constraints: a binary ``h``/``f`` per (subject,
+requirement) that may be 1 only when the node provably holds / fails.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+from clingo import Symbol
+from scipy.optimize import Bounds, LinearConstraint, milp
+from zhunru.solver.ladders import rank
+
+from zhunru.planner.problem import Problem
+
+_TESTS = {
+    "ge": lambda v, t: v >= t,
+    "gt": lambda v, t: v > t,
+    "le": lambda v, t: v <= t,
+    "lt": lambda v, t: v < t,
+    "eq": lambda v, t: v == t,
+}
+
+
+class Milp:
+    def __init__(self, problem: Problem) -> None:
+        self.p = problem
+        self.n = 0
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.rows: list[tuple[dict[int, float], float, float]] = []
+        self.cost: dict[int, float] = {}
+        self.nodes: dict[tuple[Symbol, str], tuple[int, int]] = {}
+        self.sel: dict[tuple[Symbol, Symbol], list[tuple[int | None, int]]] = {}
+        self.exists: dict[Symbol, int] = {}
+        self._instance()
+
+    def var(self, lo: float = 0, hi: float = 1) -> int:
+        self.lower.append(lo)
+        self.upper.append(hi)
+        self.n += 1
+        return self.n - 1
+
+    def row(self, coefs: dict[int, float], lo: float, hi: float) -> None:
+        self.rows.append((coefs, lo, hi))
+
+    def _instance(self) -> None:
+        for member in self.p.members:
+            e = self.exists[member.symbol] = self.var()
+            self.cost[e] = self.cost.get(e, 0) + member.cost()[0]
+        for member in self.p.members:
+            e = self.exists[member.symbol]
+            if member.parent is not None:
+                self.row({e: 1, self.exists[member.parent.symbol]: -1}, -np.inf, 0)
+        for pool in self.p._pools.values():
+            for a, b in itertools.pairwise(pool):
+                self.row({self.exists[b.symbol]: 1, self.exists[a.symbol]: -1}, -np.inf, 0)
+        for choice in self.p.choices:
+            vars_ = [self.var() for _ in choice.values]
+            self.row(dict.fromkeys(vars_, 1), 1, 1)
+            for v, m in zip(vars_, choice.money, strict=True):
+                self.cost[v] = self.cost.get(v, 0) + m
+            if choice.member is not None:  # a member not added keeps its blank values
+                self.row({vars_[0]: 1, self.exists[choice.member.symbol]: 1}, 1, np.inf)
+            self.sel[(choice.subject, choice.measure)] = list(zip(choice.values, vars_, strict=True))
+        # exclusivity of categorical attributes of a new member is mirrored from the planner's constraints
+        from zhunru.planner.families import ATTRIBUTES
+
+        by_member: dict[tuple[Symbol, str], list[int]] = {}
+        for choice in self.p.choices:
+            attribute = ATTRIBUTES.get((choice.cls, choice.family))
+            if choice.member is not None and attribute and attribute.exclusive:
+                ones = [i for value, i in self.sel[(choice.subject, choice.measure)] if value]
+                by_member.setdefault((choice.subject, choice.family), []).extend(ones)
+        for ones in by_member.values():
+            if len(ones) > 1:
+                self.row(dict.fromkeys(ones, 1), -np.inf, 1)
+
+    # -- requirement nodes --------------------------------------------------------------
+
+    def node(self, x: Symbol, rid: str) -> tuple[int, int]:
+        if (x, rid) not in self.nodes:
+            h, f = self.var(), self.var()
+            self.nodes[(x, rid)] = (h, f)
+            self._compile(x, rid, h, f)
+        return self.nodes[(x, rid)]
+
+    def _fix(self, var: int, value: bool) -> None:
+        self.upper[var] = 1 if value else 0
+
+    def _compile(self, x: Symbol, rid: str, h: int, f: int) -> None:
+        node = self.p.kb.requirements[rid]
+        kind = node.kind
+        if kind in ("cmp", "cmp_rank", "attest"):
+            threshold = rank(node.ladder, node.rung) if kind == "cmp_rank" else node.threshold
+            options = self.sel.get((x, node.measure))
+            if options is None:
+                value = self._constant(x, node.measure)
+                self._fix(h, value is not None and _TESTS[node.op](value, threshold))
+                self._fix(f, value is not None and not _TESTS[node.op](value, threshold))
+                return
+            self.row(
+                {h: 1, **{i: -1 for v, i in options if v is not None and _TESTS[node.op](v, threshold)}}, -np.inf, 0
+            )
+            self.row(
+                {f: 1, **{i: -1 for v, i in options if v is not None and not _TESTS[node.op](v, threshold)}}, -np.inf, 0
+            )
+        elif kind == "ratio":
+            self._ratio(x, node, h, f)
+        elif kind in ("all_of", "any_of"):
+            kids = [self.node(x, c) for c in node.children]
+            strong, weak = (0, 1) if kind == "all_of" else (1, 0)
+            for kid in kids:  # all_of: h ≤ each h_c ; any_of: f ≤ each f_c
+                self.row({(h, f)[strong]: 1, kid[strong]: -1}, -np.inf, 0)
+            self.row({(h, f)[weak]: 1, **{kid[weak]: -1 for kid in kids}}, -np.inf, 0)
+        elif kind == "implies":
+            (ih, if_), (th, tf) = (self.node(x, c) for c in node.children)
+            self.row({h: 1, if_: -1, th: -1}, -np.inf, 0)
+            self.row({f: 1, ih: -1}, -np.inf, 0)
+            self.row({f: 1, tf: -1}, -np.inf, 0)
+        elif kind == "neg":
+            ch, cf = self.node(x, node.children[0])
+            self.row({h: 1, cf: -1}, -np.inf, 0)
+            self.row({f: 1, ch: -1}, -np.inf, 0)
+        else:
+            self._quantifier(x, node, h, f)
+
+    def _constant(self, x: Symbol, measure: Symbol) -> int | None:
+        if (x, measure) in self.p.model.free:
+            return self.p.model.free[(x, measure)].as_long()
+        return self.p.model._values.get((x, measure))
+
+    def _ratio(self, x: Symbol, node: Any, h: int, f: int) -> None:
+        num, den = self._constant(x, node.measure), self._constant(x, node.denominator)
+        holds = fails = False
+        upper = node.op in ("le", "lt")
+        if den == 0:
+            holds, fails = upper, not upper
+        elif den is not None and num is not None:
+            p, q = node.ratio
+            holds = _TESTS[node.op](num * q, p * den)
+            fails = not holds
+        self._fix(h, holds)
+        self._fix(f, fails)
+
+    def _quantifier(self, x: Symbol, node: Any, h: int, f: int) -> None:
+        closed = (x, node.member_class) in self.p.model._closed
+        sure: dict[int, float] = {}
+        maybe: dict[int, float] = {}
+        maybe_const = 0
+        for y in self.p._candidates(x, node):
+            yh, yf = self.node(y, node.condition)
+            e = self.exists.get(y)
+            a, b = self.var(), self.var()  # a: counted as holding; b: counted as failing (or absent)
+            self.row({a: 1, yh: -1}, -np.inf, 0)
+            if e is not None:
+                self.row({a: 1, e: -1}, -np.inf, 0)
+                self.row({b: 1, yf: -1, e: 1}, -np.inf, 1)  # b ≤ f_y + (1 − e)
+            else:
+                self.row({b: 1, yf: -1}, -np.inf, 0)
+            sure[a] = 1
+            maybe[b] = -1
+            maybe_const += 1  # maybe = |candidates| − Σ b
+            if node.kind == "forall":
+                if e is not None:
+                    self.row({h: 1, yh: -1, e: 1}, -np.inf, 1)  # h ≤ h_y + (1 − e)
+                else:
+                    self.row({h: 1, yh: -1}, -np.inf, 0)
+        if node.kind == "forall":
+            if not closed:
+                self._fix(h, False)
+            fail_vars = []
+            for y in self.p._candidates(x, node):
+                yh, yf = self.node(y, node.condition)
+                e = self.exists.get(y)
+                c = self.var()
+                self.row({c: 1, yf: -1}, -np.inf, 0)
+                if e is not None:
+                    self.row({c: 1, e: -1}, -np.inf, 0)
+                fail_vars.append(c)
+            self.row({f: 1, **{c: -1 for c in fail_vars}}, -np.inf, 0)
+            return
+        n, op, big = node.threshold, node.op, 1000
+        low, high = {"ge": (n, None), "gt": (n + 1, None), "le": (None, n), "lt": (None, n - 1), "eq": (n, n)}[op]
+        # holds: sure ≥ low and (closed and maybe ≤ high)
+        if low is not None:
+            self.row({**sure, h: -low}, 0, np.inf)
+        if high is not None:
+            if not closed:
+                self._fix(h, False)
+            self.row({**maybe, h: big}, -np.inf, high - maybe_const + big)
+        # fails: sure ≥ high + 1, or (closed and maybe ≤ low − 1)
+        parts = []
+        if high is not None:
+            g = self.var()
+            self.row({**sure, g: -(high + 1)}, 0, np.inf)
+            parts.append(g)
+        if low is not None and closed:
+            g = self.var()
+            self.row({**maybe, g: big}, -np.inf, low - 1 - maybe_const + big)
+            parts.append(g)
+        self.row({f: 1, **{g: -1 for g in parts}}, -np.inf, 0)
+
+    # -- solving ------------------------------------------------------------------------------
+
+    def solve(self) -> float | None:
+        """The optimum money (in hundredths), or ``None`` when infeasible."""
+        for group in self.p.groups:
+            self.row({self.node(x, root)[0]: 1 for x, root in group}, 1, np.inf)
+        matrix = np.zeros((len(self.rows), self.n))
+        lows, highs = [], []
+        for i, (coefs, lo, hi) in enumerate(self.rows):
+            for j, c in coefs.items():
+                matrix[i, j] += c
+            lows.append(lo)
+            highs.append(hi)
+        c = np.zeros(self.n)
+        for j, money in self.cost.items():
+            c[j] = money
+        result = milp(
+            c,
+            constraints=LinearConstraint(matrix, lows, highs),
+            integrality=np.ones(self.n),
+            bounds=Bounds(self.lower, self.upper),
+        )
+        return round(result.fun) if result.status == 0 else None

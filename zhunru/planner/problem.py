@@ -1,0 +1,466 @@
+"""A repair problem: the Z3 model of the targets with the changes a plan may make.
+
+Built from the same knowledge-base records and hospital facts as the clingo
+evaluation (through :class:`~zhunru.solver.z3model.Z3Model`), plus:
+
+* **choices** — measures of existing subjects that may be bought (cost file
+  ``change``) or waited for (cost file ``wait``), each with a small domain: the
+  current value and the values the requirements reading it compare with;
+* **new members** — units, devices, hires and training records that lower-bound
+  counts may need (cost file ``new``), each with a literal saying it is added and
+  its own attribute choices (cost file ``new_attributes``).  A pool holds at most
+  as many members as the largest count over it needs (and ``max_new``).
+
+Nothing is written per specification: pools come from ``count`` nodes, domains from
+the thresholds of the leaves, edits and records from :mod:`zhunru.planner.families`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import z3
+from clingo import Function, String, Symbol
+from zhunru.solver.facts import HOSPITAL, FactBase, _known_populations
+from zhunru.solver.kb import KnowledgeBase, Requirement
+from zhunru.solver.ladders import ladders
+from zhunru.solver.measures import Context, Subject, ladder_of, read
+from zhunru.solver.z3model import Domain, Pair, Z3Model
+
+from zhunru.planner.costs import MONEY_SCALE, CostFile, NewMember, Price
+from zhunru.planner.families import ATTRIBUTES, EDITORS, GROWS, blank_member, join, readable
+from zhunru.profile import Equipment, Staff, Training, Unit
+
+Phase = Literal["buy", "wait", "both"]
+Formulation = Literal["onehot", "int"]
+LEAVES = ("cmp", "cmp_rank", "attest")
+_MODELS: dict[str, Any] = {"staff": Staff, "unit": Unit, "equipment": Equipment, "training": Training}
+_ROLES = ("physician", "nurse", "technician")
+
+
+@dataclass
+class Member:
+    """A member a plan may add: a unit, a device, a hire, a training record."""
+
+    symbol: Symbol
+    cls: str  # subject class of the member (staff, unit, equipment, training)
+    pool: tuple[Symbol, str, str]  # (parent, class in the parent, kind counted)
+    index: int
+    exists: z3.BoolRef
+    price: NewMember
+    parent: Member | None
+    subject: Subject
+    record: dict[str, Any]
+    list_path: str  # readable profile path of the list it is added to ("" when inside a new parent)
+    memberships: list[tuple[Symbol, str]]
+
+    @property
+    def free(self) -> bool:
+        """Bundled with a new owner (a hire's own training record): costs nothing."""
+        return self.price.bundled and self.parent is not None
+
+    def cost(self) -> tuple[int, int]:
+        if self.free:
+            return 0, 0
+        return round(self.price.money * MONEY_SCALE), self.price.months
+
+
+@dataclass
+class Choice:
+    """A measure that may take one of a few values; ``values[0]`` is the current (or blank) one."""
+
+    subject: Symbol
+    measure: Symbol
+    cls: str
+    phase: Literal["buy", "wait", "attr"]
+    values: list[int | None]
+    money: list[int]
+    months: list[int]
+    domain: Domain
+    ladder: str | None
+    member: Member | None = None
+    leaves: list[str] = field(default_factory=list)
+
+    @property
+    def family(self) -> str:
+        return self.measure.arguments[0].name
+
+    @property
+    def key(self) -> Symbol:
+        return self.measure.arguments[1]
+
+
+@dataclass
+class Read:
+    """A leaf reading a measure of a subject, with the comparison it makes."""
+
+    requirement: str
+    op: str
+    threshold: int
+
+
+class Problem:
+    """The Z3 repair model of one hospital, date, set of targets and cost file."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        facts: FactBase,
+        ctx: Context,
+        data: dict[str, Any],
+        roots: list[tuple[Symbol, str]],
+        costs: CostFile,
+        *,
+        phase: Phase = "buy",
+        frozen_paths: tuple[str, ...] = (),
+        unfrozen: tuple[str, ...] = (),
+        formulation: Formulation = "onehot",
+        track: bool = False,
+        groups: list[list[tuple[Symbol, str]]] | None = None,
+        settled: set[tuple[Symbol, str]] | None = None,
+    ) -> None:
+        self.kb, self.facts, self.ctx, self.data, self.roots, self.costs = kb, facts, ctx, data, roots, costs
+        self.groups = groups if groups is not None else [[root] for root in roots]
+        # counts that already hold need no new members (their pools would only enlarge the model)
+        self.settled = settled or set()
+        self.phase, self.frozen_paths, self.formulation = phase, frozen_paths, formulation
+        self.frozen_families = {f for f in costs.frozen if not _unfrozen(f, unfrozen)}
+        self.members: list[Member] = []
+        self.choices: list[Choice] = []
+        self.constraints: list[z3.BoolRef] = []
+        self.reads: dict[tuple[Symbol, Symbol], list[Read]] = defaultdict(list)
+        self.counted: dict[Symbol, list[tuple[Symbol, str]]] = defaultdict(list)  # member -> count nodes
+        self._real: dict[tuple[Symbol, str], list[Symbol]] = defaultdict(list)
+        self._kinds: dict[Symbol, set[str]] = defaultdict(set)
+        self._virtual: dict[tuple[Symbol, str], list[Member]] = defaultdict(list)
+        self._by_symbol: dict[Symbol, Member] = {}
+        self._pools: dict[tuple[Symbol, str, str], list[Member]] = {}
+        self._visits: dict[tuple[Symbol, str], list[Requirement]] = defaultdict(list)
+        self._seen: set[tuple[Symbol, str]] = set()
+        self._read_facts()
+        for subject, root in roots:
+            self._walk(subject, root)
+        self.model = Z3Model(kb, facts, track=track)
+        self._build()
+
+    # -- discovery: which measures are read, which members may be added --------------------
+
+    def _read_facts(self) -> None:
+        for fact in self.facts.facts:
+            args = fact.arguments
+            if fact.name == "member":
+                self._real[(args[0], args[1].name)].append(args[2])
+            elif fact.name == "kind":
+                self._kinds[args[0]].add(args[1].string if args[1].type.name == "String" else args[1].name)
+
+    def _candidates(self, x: Symbol, node: Requirement) -> list[Symbol]:
+        key = (x, node.member_class or "")
+        found = [*self._real.get(key, []), *(m.symbol for m in self._virtual.get(key, []))]
+        if node.member_kind == "any":
+            return found
+        return [y for y in found if node.member_kind in self._kinds_of(y)]
+
+    def _kinds_of(self, y: Symbol) -> set[str]:
+        member = self._by_symbol.get(y)
+        if member is None:
+            return self._kinds.get(y, set())
+        kinds = {member.pool[2]}
+        if member.cls == "staff":
+            kinds = {member.record["role"]} | ({"other_technical"} if member.record["role"] != "physician" else set())
+        return kinds
+
+    def _walk(self, x: Symbol, rid: str) -> None:
+        if (x, rid) in self._seen:
+            return
+        self._seen.add((x, rid))
+        node = self.kb.requirements[rid]
+        if node.kind in LEAVES:
+            assert node.measure is not None and node.op is not None
+            threshold = node.threshold if node.kind != "cmp_rank" else ladders()[node.ladder or ""][node.rung or ""]
+            self.reads[(x, node.measure)].append(Read(rid, node.op, threshold if threshold is not None else 1))
+        elif node.kind in ("count", "forall"):
+            self._visits[(x, node.member_class or "")].append(node)
+            if node.kind == "count" and node.op in ("ge", "gt", "eq"):
+                self._pool(x, node)
+            for y in self._candidates(x, node):
+                self._visit_member(x, node, y)
+        elif node.kind != "ratio":
+            for child in node.children:
+                self._walk(x, child)
+
+    def _visit_member(self, x: Symbol, node: Requirement, y: Symbol) -> None:
+        if y in self._by_symbol:
+            self.counted[y].append((x, node.id))
+        assert node.condition
+        self._walk(y, node.condition)
+
+    def _pool(self, x: Symbol, node: Requirement) -> None:
+        cls, kind = node.member_class or "", node.member_kind or "any"
+        size = min((node.threshold or 0) + (1 if node.op == "gt" else 0), self.costs.max_new)
+        price = self.costs.new_member(cls, kind)
+        if price is None or size <= 0 or self.phase == "wait" or (x, node.id) in self.settled:
+            return
+        parent = self._by_symbol.get(x)
+        if parent is not None and parent.parent is not None:
+            return  # two levels of new members at most (a hire and their training)
+        list_path = self._list_path(x, cls)
+        if list_path is None or self._frozen_path(list_path):
+            return
+        pool = self._pools.setdefault((x, cls, kind), [])
+        while len(pool) < size:
+            member = self._new_member(x, cls, kind, price, parent, list_path, len(pool))
+            if member is None:
+                return
+            pool.append(member)
+            self._register(member)
+
+    def _list_path(self, x: Symbol, cls: str) -> str | None:
+        """Where a new member of class ``cls`` under ``x`` is added to the profile."""
+        if x in self._by_symbol:
+            return "staff" if cls in ("staff", "dedicated_staff") else ""
+        subject = self.facts.subjects.get(x)
+        if subject is None:
+            return None
+        path = readable(self.data, subject.path)
+        if cls in ("staff", "dedicated_staff"):
+            return "staff" if subject.cls in ("hospital", "unit") else None
+        lists = {"unit": "units", "equipment": "equipment", "training": "trainings"}
+        if cls not in lists or (cls == "unit" and subject.cls != "hospital"):
+            return None
+        return join(path, lists[cls])
+
+    def _new_member(
+        self, x: Symbol, cls: str, kind: str, price: NewMember, parent: Member | None, list_path: str, index: int
+    ) -> Member | None:
+        staff_like = cls in ("staff", "dedicated_staff")
+        role = kind if kind in _ROLES else price.role
+        if staff_like and role is None:
+            return None
+        member_cls = "staff" if staff_like else cls
+        name = role if staff_like else cls
+        ident = f"new-{name}-{len(self.members) + 1}"
+        record = blank_member(cls, kind, ident, role)
+        if record is None or (kind == "any" and not staff_like):
+            return None
+        memberships = [(x, cls)]
+        if staff_like:
+            unit = self.facts.subjects.get(x) or (parent.subject if parent else None)
+            if unit is not None and unit.cls == "unit":
+                record["assignments"] = [{"unit": unit.obj.id, "dedicated": cls == "dedicated_staff"}]
+                memberships = [(HOSPITAL, "staff"), (x, "staff")]
+                memberships += [(x, "dedicated_staff")] if cls == "dedicated_staff" else []
+            else:
+                memberships = [(HOSPITAL, "staff")]
+        elif cls == "equipment" and x != HOSPITAL:
+            memberships.append((HOSPITAL, "equipment"))
+        symbol = Function("new", [String(ident)])
+        obj = _MODELS[member_cls].model_validate(record)
+        owner = parent.subject.obj if parent and member_cls == "training" else None
+        if owner is None and member_cls == "training":
+            existing = self.facts.subjects.get(x)
+            owner = existing.obj if existing else None
+        subject = Subject(symbol, member_cls, obj, ident, record.get("name") or ident, owner=owner)
+        exists = z3.Bool(f"add:{ident}")
+        return Member(
+            symbol, member_cls, (x, cls, kind), index, exists, price, parent, subject, record, list_path, memberships
+        )
+
+    def _register(self, member: Member) -> None:
+        self.members.append(member)
+        self._by_symbol[member.symbol] = member
+        for key in member.memberships:
+            self._virtual[key].append(member)
+        for key in member.memberships:
+            for node in list(self._visits.get(key, [])):
+                if node.member_kind == "any" or node.member_kind in self._kinds_of(member.symbol):
+                    self._visit_member(key[0], node, member.symbol)
+
+    def _frozen_path(self, path: str) -> bool:
+        return any(path == f or path.startswith((f + ".", f + "[")) for f in self.frozen_paths)
+
+    # -- the model ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        model = self.model
+        for member in self.members:
+            model.exists[member.symbol] = member.exists
+            for cls in _known_populations(member.subject, self.ctx.hospital):
+                model.declare_closed(member.symbol, cls)
+            model.extra_kinds[member.symbol] = self._kinds_of(member.symbol)
+            for key in member.memberships:
+                model.extra_members[key].append(member.symbol)
+        for (x, measure), reads in sorted(self.reads.items(), key=lambda item: str(item[0])):
+            self._measure(x, measure, reads)
+        self._member_constraints()
+        for group in self.groups:
+            self.constraints.append(z3.Or(*[model.node(x, root)[0] for x, root in group]))
+
+    def _measure(self, x: Symbol, measure: Symbol, reads: list[Read]) -> None:
+        member = self._by_symbol.get(x)
+        family = measure.arguments[0].name
+        if member is not None:
+            reading = read(member.subject, measure, self.ctx)
+            current = reading.value if reading else None
+            attribute = ATTRIBUTES.get((member.cls, family))
+            key = f"{member.cls}.{family}"
+            if attribute and attribute.settable(measure.arguments[1]) and key not in self.frozen_families:
+                price = self.costs.new_attributes.get(key, Price())
+                self._choice(x, measure, member.cls, "attr", current, reads, price, member, member.subject)
+            elif current is not None:
+                self.model.free[(x, measure)] = z3.IntVal(current)
+            return
+        subject = self.facts.subjects.get(x)
+        if subject is None:
+            return
+        reading = self.facts.readings.get((x, measure))
+        current = reading.value if reading else None
+        key = f"{subject.cls}.{family}"
+        path = readable(self.data, reading.path) if reading else ""
+        if self._frozen_path(path) or self._frozen_path(readable(self.data, subject.path)):
+            return
+        if self.phase in ("buy", "both") and key in self.costs.change and key not in self.frozen_families:
+            if (subject.cls, family) in EDITORS:
+                self._choice(x, measure, subject.cls, "buy", current, reads, self.costs.change[key], None, subject)
+        elif self.phase in ("wait", "both") and key in self.costs.wait and current is not None:
+            grows = GROWS.get((subject.cls, family))
+            if grows and grows(subject, measure.arguments[1], self.ctx):
+                self._choice(x, measure, subject.cls, "wait", current, reads, None, None, subject)
+
+    def _choice(
+        self,
+        x: Symbol,
+        measure: Symbol,
+        cls: str,
+        phase: Literal["buy", "wait", "attr"],
+        current: int | None,
+        reads: list[Read],
+        price: Price | None,
+        member: Member | None,
+        subject: Subject,
+    ) -> None:
+        ladder = ladder_of(subject, measure)
+        values = _domain(current, reads, ladder, wait=phase == "wait")
+        if len(values) < 2:
+            return
+        costs = [_cost(price, phase, current, v, ladder) for v in values]
+        if member is not None and member.free:
+            costs = [(0, 0)] * len(values)
+        name = f"{x}|{measure}"
+        if self.formulation == "int" and None not in values:
+            term = z3.Int(f"v:{name}")
+            selectors = [term == v for v in values]
+            self.constraints.append(z3.Or(*selectors))
+            domain = Domain(list(values), selectors, term)
+        else:
+            selectors = [z3.Bool(f"s:{name}={v}") for v in values]
+            self.constraints.append(z3.PbEq([(s, 1) for s in selectors], 1))
+            domain = Domain(list(values), selectors)
+        self.model.domains[(x, measure)] = domain
+        choice = Choice(
+            x,
+            measure,
+            cls,
+            phase,
+            values,
+            [c[0] for c in costs],
+            [c[1] for c in costs],
+            domain,
+            ladder,
+            member,
+            sorted({r.requirement for r in reads}),
+        )
+        self.choices.append(choice)
+
+    def _member_constraints(self) -> None:
+        by_member: dict[Symbol, list[Choice]] = defaultdict(list)
+        for choice in self.choices:
+            if choice.member is not None:
+                by_member[choice.member.symbol].append(choice)
+        for member in self.members:
+            for choice in by_member.get(member.symbol, []):
+                self.constraints.append(z3.Implies(z3.Not(member.exists), choice.domain.selectors[0]))
+            if member.parent is not None:
+                self.constraints.append(z3.Implies(member.exists, member.parent.exists))
+        for pool in self._pools.values():
+            for earlier, later in itertools.pairwise(pool):
+                self.constraints.append(z3.Implies(later.exists, earlier.exists))
+        for symbol, choices in by_member.items():
+            member = self._by_symbol[symbol]
+            exclusive: dict[str, list[z3.BoolRef]] = defaultdict(list)
+            for choice in choices:
+                attribute = ATTRIBUTES.get((member.cls, choice.family))
+                if attribute and attribute.exclusive:
+                    exclusive[choice.family] += [
+                        s for v, s in zip(choice.values, choice.domain.selectors, strict=True) if v
+                    ]
+            for selectors in exclusive.values():
+                if len(selectors) > 1:
+                    self.constraints.append(z3.AtMost(*selectors, 1))
+
+    # -- objectives -------------------------------------------------------------------------------
+
+    def money(self) -> z3.ArithRef:
+        terms = [z3.If(s, c, 0) for ch in self.choices for s, c in zip(ch.domain.selectors, ch.money, strict=True) if c]
+        terms += [z3.If(m.exists, m.cost()[0], 0) for m in self.members if m.cost()[0]]
+        return z3.Sum(terms) if terms else z3.IntVal(0)
+
+    def lead_terms(self) -> list[tuple[z3.BoolRef, int]]:
+        """(literal, months): the plan takes at least ``months`` when the literal holds."""
+        terms = [(s, m) for ch in self.choices for s, m in zip(ch.domain.selectors, ch.months, strict=True) if m]
+        terms += [(m.exists, m.cost()[1]) for m in self.members if m.cost()[1]]
+        return terms
+
+    def change_literals(self) -> list[z3.BoolRef]:
+        literals = [s for ch in self.choices for s in ch.domain.selectors[1:]]
+        return literals + [m.exists for m in self.members]
+
+    def decisions(self, model: z3.ModelRef) -> list[z3.BoolRef]:
+        """The priced decisions a solution made (what makes two plans different)."""
+        chosen: list[z3.BoolRef] = []
+        for ch in self.choices:
+            for s, money, months in zip(ch.domain.selectors[1:], ch.money[1:], ch.months[1:], strict=True):
+                if (money or months or ch.phase != "attr") and z3.is_true(model.eval(s, model_completion=True)):
+                    chosen.append(s)
+        chosen += [m.exists for m in self.members if z3.is_true(model.eval(m.exists, model_completion=True))]
+        return chosen
+
+    def pair(self, x: Symbol, requirement: str) -> Pair:
+        return self.model.node(x, requirement)
+
+    def member(self, symbol: Symbol) -> Member | None:
+        return self._by_symbol.get(symbol)
+
+
+def _unfrozen(entry: str, unfrozen: tuple[str, ...]) -> bool:
+    family = entry.split(".", 1)[-1]
+    return any(u in (entry, family) for u in unfrozen)
+
+
+def _domain(current: int | None, reads: list[Read], ladder: str | None, wait: bool) -> list[int | None]:
+    """The current value first, then every value that makes a reading leaf hold (or fail)."""
+    wanted: set[int] = set()
+    for r in reads:
+        t = r.threshold
+        wanted.update({"ge": [t, t - 1], "gt": [t + 1, t], "le": [t, t + 1], "lt": [t - 1, t]}.get(r.op, []))
+        if r.op == "eq":
+            wanted.add(t)
+            if t in (0, 1):
+                wanted.add(1 - t)
+    top = max(ladders()[ladder].values()) if ladder else None
+    values = sorted(v for v in wanted if v >= 0 and (top is None or 1 <= v <= top))
+    if wait:
+        values = [v for v in values if current is not None and v > current]
+    return [current, *(v for v in values if v != current)]
+
+
+def _cost(
+    price: Price | None, phase: str, current: int | None, value: int | None, ladder: str | None
+) -> tuple[int, int]:
+    if phase == "wait":
+        return 0, (value or 0) - (current or 0) if value != current else 0
+    if price is None:
+        return 0, 0
+    return price.of(current, value, base=0)
