@@ -154,7 +154,8 @@ def test_check_rejects_an_unknown_role() -> None:
 
 @pytest.mark.parametrize(("procedure", "grade", "clause"), [(TIPS, 4, "附件 四级手术"), (DRAINAGE, 1, "附件 一级手术")])
 def test_check_procedure_adds_procedure_and_grade(procedure: str, grade: int, clause: str) -> None:
-    results = check_json(EXAMPLE, "--procedure", procedure)["results"]
+    # TIPS stands in the 外周血管介入 catalogue too: name the 综合介入 catalogue
+    results = check_json(EXAMPLE, "--tech", TECH, "--procedure", procedure)["results"]
     assert results
     for result in results:
         assert result["procedure"] == procedure
@@ -286,7 +287,7 @@ def test_explain_procedure_shows_the_chain() -> None:
 
 
 def test_explain_procedure_json() -> None:
-    run = zhunru("explain", EXAMPLE, "--as-of", AS_OF, "--procedure", TIPS, "--format", "json")
+    run = zhunru("explain", EXAMPLE, "--as-of", AS_OF, "--tech", TECH, "--procedure", TIPS, "--format", "json")
     assert run.code == 0, run.err
     (document,) = run.json()
     assert document["procedure"] == TIPS

@@ -168,7 +168,8 @@ def test_catalogue_matches_the_printed_annex(kb: KnowledgeBase) -> None:
     ],
 )
 def test_named_procedures_have_their_printed_grade(kb: KnowledgeBase, name: str, grade: int) -> None:
-    [procedure] = kb.find_procedures(name)
+    # TIPS stands in the 外周血管介入 catalogue too: look in the 综合介入 catalogue only
+    [procedure] = [p for p in kb.find_procedures(name) if p.spec == CI]
     assert procedure.grade == grade
 
 
