@@ -126,20 +126,33 @@ def _person_line(trace: Trace, lang: str, depth: int) -> str:
 def header(result: dict[str, Any], hospital: str, as_of: str, lang: str) -> list[str]:
     verdict = VERDICT[lang][result["verdict"]]
     who = f" · {result['name']} ({result['staff']})" if "staff" in result else ""
+    filing = result.get("filing")
     if lang == "zh":
-        return [
+        lines = [
             f"{result['title']}（{result['jurisdiction']}，{result['version']}）· {result['scope']}{who}",
             f"医疗机构：{hospital} · 评估日期：{as_of}",
             f"结论：{verdict}",
             f"适用依据：{result['basis']}",
         ]
-    return [
+        if filing:
+            lines.append(
+                f"备案：由{filing['receives']}受理，{filing['reviews']}组织专家审查"
+                f"（{filing['instrument']} {filing['clause']}）"
+            )
+        return lines
+    lines = [
         f"{result['title']} — {result['technology_name']} ({result['jurisdiction_en']}, {result['version']})"
         f" · {result['target_gloss']}{who}",
         f"Hospital: {hospital} · as of {as_of}",
         f"Verdict: {verdict}",
         f"Why this specification: {result['basis']}",
     ]
+    if filing:
+        lines.append(
+            f"Filing: received by {filing['receives']}, reviewed by {filing['reviews']}"
+            f" ({filing['instrument']} {filing['clause']})"
+        )
+    return lines
 
 
 def text(result: dict[str, Any], trace: Trace, kb: KnowledgeBase, hospital: str, as_of: str, lang: str) -> str:

@@ -15,7 +15,7 @@ from zhunru.explain.trace import Evidence, Missing, Trace, TraceBuilder
 from zhunru.explain.vocabulary import OPS, format_margin, format_value, measure_label
 from zhunru.solver.engine import Evaluation
 from zhunru.solver.facts import HOSPITAL, MEMBER_LISTS
-from zhunru.solver.kb import KnowledgeBase, Procedure, Target
+from zhunru.solver.kb import FilingRoute, KnowledgeBase, Procedure, Target
 
 VERDICTS = {"holds": "eligible", "fails": "ineligible", "undetermined": "undetermined"}
 
@@ -233,11 +233,25 @@ class Reporter:
                 {"clause": c.path, "text": c.text} for c in self.kb.obligations_of(spec.id, result.target.kind)
             ],
         }
+        route = self.kb.filing_routes.get(spec.id)
+        if route is not None and result.subject == HOSPITAL:
+            data["filing"] = self.filing_json(route)
         if result.subject != HOSPITAL:
             info = self.evaluation.facts.subjects[result.subject]
             data["staff"] = info.obj.id
             data["name"] = info.obj.name
         return data
+
+    def filing_json(self, route: FilingRoute) -> dict[str, str]:
+        """Who receives and who reviews the filing, as the instrument prints it."""
+        instrument = self.kb.instruments[route.instrument]
+        return {
+            "receives": route.intake[0],
+            "reviews": route.review[0],
+            "clause": self.kb.clauses[(route.instrument, route.review[1])].path,
+            "instrument": instrument.title,
+            "list": route.list,
+        }
 
     def procedure_json(self, procedure: Procedure, lang: str) -> dict[str, Any]:
         root = self.kb.procedure_root(procedure)

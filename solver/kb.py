@@ -119,6 +119,16 @@ class Requirement:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class FilingRoute:
+    """Where a hospital files a listed technology: who receives the filing and who reviews it."""
+
+    instrument: str
+    list: str  # e.g. provincial_list
+    intake: tuple[str, str]  # (authority, clause id of the instrument)
+    review: tuple[str, str]
+
+
 @dataclass
 class KnowledgeBase:
     """Everything the engine knows, parsed once per process."""
@@ -138,6 +148,7 @@ class KnowledgeBase:
     obligations: list[tuple[str, str, str]] = field(default_factory=list)  # (spec, clause id, target kind)
     out_of_scope: dict[tuple[str, str], str] = field(default_factory=dict)  # (spec, clause id) -> reason
     source_lines: dict[str, tuple[int, int]] = field(default_factory=dict)  # spec -> first, last seed line
+    filing_routes: dict[str, FilingRoute] = field(default_factory=dict)  # spec -> who receives and reviews
     notes: dict[str, Note] = field(default_factory=dict)
     measures: set[Symbol] = field(default_factory=set)
     _programs: dict[frozenset[str], str] = field(default_factory=dict, repr=False)
@@ -243,6 +254,7 @@ class KnowledgeBase:
             self.obligations.append((s.name, cid.name, kind.name))
         for s, cid, reason in atoms("out_of_scope", 3):
             self.out_of_scope[(s.name, cid.name)] = reason.string
+        self._read_filing_routes(atoms)
         for s, first, last in atoms("spec_lines", 3):
             self.source_lines[s.name] = (first.number, last.number)
         for s, grade, number, root in atoms("procedure_target", 4):
@@ -250,6 +262,15 @@ class KnowledgeBase:
         for note_id, scope, zh, en in atoms("note", 4):
             self.notes[note_id.name] = Note(note_id.name, scope.name, zh.string, en.string)
         self._read_requirements(atoms)
+
+    def _read_filing_routes(self, atoms: Callable[[str, int], list[list[Symbol]]]) -> None:
+        """on_list/3 with filing_intake/4 and filing_review/4: where a filing of a listed spec goes."""
+        intake = {(i.name, lst.name): (who.string, cid.name) for i, lst, who, cid in atoms("filing_intake", 4)}
+        review = {(i.name, lst.name): (who.string, cid.name) for i, lst, who, cid in atoms("filing_review", 4)}
+        for instrument, listed, spec in atoms("on_list", 3):
+            key = (instrument.name, listed.name)
+            if key in intake and key in review:
+                self.filing_routes[spec.name] = FilingRoute(instrument.name, listed.name, intake[key], review[key])
 
     def _read_requirements(self, atoms: Callable[[str, int], list[list[Symbol]]]) -> None:
         for r, s, cid in atoms("req", 3):

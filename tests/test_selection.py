@@ -95,3 +95,19 @@ def test_the_basis_says_why(kb: KnowledgeBase, lang: str) -> None:
     national = choose(kb, "t", "河北省", date(2026, 11, 24))
     assert national is not None
     assert ("国家规范" if lang == "zh" else "national specification") in national.basis(kb, lang)
+
+
+def test_a_jilin_listed_specification_names_who_receives_and_reviews_its_filing() -> None:
+    from tests.conftest import AS_OF, EXAMPLES
+    from zhunru import api
+
+    kb = api.knowledge_base()
+    listed = sorted(spec for spec, route in kb.filing_routes.items() if spec in kb.specs)
+    assert "jl_tumor_hyperthermia" in listed
+    hospital = api.load_profile(EXAMPLES / "jl_tumor_hyperthermia.yaml")
+    report = api.check(hospital, AS_OF, ["tumor_hyperthermia"], roles=["entry"])
+    for result in report["results"]:
+        assert result["filing"]["reviews"] == "市州级卫生健康行政部门"
+        assert result["filing"]["clause"] == "三、"
+    text = api.explain(hospital, AS_OF, technologies=["tumor_hyperthermia"], roles=["entry"])
+    assert "市州级卫生健康行政部门组织专家审查" in text
