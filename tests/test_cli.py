@@ -75,8 +75,10 @@ def staff_name(staff_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def example_run() -> Run:
-    """``zhunru check EXAMPLE --format json``, run once for the module."""
-    return zhunru("check", EXAMPLE, "--as-of", AS_OF, "--format", "json")
+    """``zhunru check EXAMPLE --tech comprehensive_intervention --format json``, run once for the module.
+
+    (Without --tech every technology is judged: the example is compliant for 综合介入 only.)"""
+    return zhunru("check", EXAMPLE, "--as-of", AS_OF, "--tech", TECH, "--format", "json")
 
 
 @pytest.fixture
@@ -180,7 +182,7 @@ def test_check_table_in_english() -> None:
 
 
 def test_check_json_is_deterministic(example_run: Run) -> None:
-    again = zhunru("check", EXAMPLE, "--as-of", AS_OF, "--format", "json")
+    again = zhunru("check", EXAMPLE, "--as-of", AS_OF, "--tech", TECH, "--format", "json")
     assert example_run.code == again.code == 0
     assert again.out == example_run.out
 
@@ -205,7 +207,7 @@ def test_check_json_is_identical_across_processes(tmp_path: Path) -> None:
 def test_ineligible_verdict_still_exits_zero(tmp_path: Path) -> None:
     data = example()
     data["level"] = "二级"
-    run = zhunru("check", write_profile(tmp_path, data), "--as-of", AS_OF, "--format", "json")
+    run = zhunru("check", write_profile(tmp_path, data), "--as-of", AS_OF, "--tech", TECH, "--format", "json")
     assert run.code == 0, run.err
     verdicts = {r["scope"]: r for r in run.json()["results"]}
     assert verdicts["三级以上手术"]["verdict"] == "ineligible"
@@ -338,7 +340,7 @@ def test_kb_coverage_json_shape() -> None:
     run = zhunru("kb", "coverage", "--format", "json")
     assert run.code == 0, run.err
     rows = {row["spec"]: row for row in run.json()["specs"]}
-    assert set(rows) == set(api.knowledge_base().specs)
+    assert set(rows) == set(api.knowledge_base().documents)
     row = rows[SPEC]
     assert row["title"] == "综合介入诊疗技术管理规范"
     assert row["clauses"] == len(row["items"]) == sum(row["by_status"].values())

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from zhunru.errors import InputError, Problem
 from zhunru.explain import render
 from zhunru.explain.report import Reporter, TargetResult
+from zhunru.explain.vocabulary import VERDICT
 from zhunru.profile import Attestation, Hospital
 from zhunru.profile import load_profile as _load_profile
 from zhunru.solver import selection
@@ -208,7 +209,7 @@ def check(
     """
     evaluation = evaluate(hospital, as_of, technologies, specs)
     reporter = Reporter(evaluation)
-    wanted = set(roles or ROLES)
+    wanted = set(ROLES if roles is None else roles)
     document: dict[str, Any] = {"hospital": hospital.id, "name": hospital.name, "as_of": as_of.isoformat()}
     if procedure is not None:
         found = _procedures(procedure, evaluation.specs)
@@ -287,13 +288,38 @@ def explain(
             result = reporter.target_result(evaluation.kb.target(root))
             pairs.append((reporter.procedure_json(item, lang), result))
     else:
-        wanted = set(roles or ROLES)
+        wanted = set(ROLES if roles is None else roles)
         for result in reporter.hospital_results():
             if _role_of(result) in wanted:
                 pairs.append((reporter.result_json(result, lang), result))
+    combined = procedure_verdict(procedure, [data for data, _ in pairs]) if procedure is not None else None
     if fmt == "json":
-        return [render.explanation_json(data, result.trace, lang) for data, result in pairs]
+        documents = [render.explanation_json(data, result.trace, lang) for data, result in pairs]
+        if combined is not None and len(pairs) > 1:
+            for document in documents:
+                document["procedure_verdict"] = combined
+        return documents
     renderer = render.markdown if fmt == "markdown" else render.text
-    return "\n".join(
+    text = "\n".join(
         renderer(data, result.trace, evaluation.kb, hospital.name, as_of.isoformat(), lang) for data, result in pairs
     )
+    if combined is not None and len(pairs) > 1:
+        text = _procedure_summary(combined, evaluation.kb, lang) + "\n\n" + text
+    return text
+
+
+def _procedure_summary(combined: dict[str, Any], kb: KnowledgeBase, lang: str) -> str:
+    """A procedure in several catalogues: allowed when any qualification allows it — say which."""
+    verdicts = VERDICT[lang]
+    catalogues = "; ".join(
+        f"{kb.specs[c['spec']].title} {c['clause']}: {verdicts[c['verdict']]}" for c in combined["catalogues"]
+    )
+    allowed = "、".join(kb.specs[s].title for s in combined["allowed_by"])
+    count = len(combined["catalogues"])
+    if lang == "zh":
+        head = f"{combined['name']}：见于{count}个分级目录，任一资质允许即可开展。"
+        tail = f"结论：{verdicts[combined['verdict']]}" + (f"（依据{allowed}）" if allowed else "")
+    else:
+        head = f"{combined['name']}: printed in {count} grade catalogues; allowed when any of them allows it."
+        tail = f"Verdict: {verdicts[combined['verdict']]}" + (f" (allowed by {allowed})" if allowed else "")
+    return f"{head}\n{catalogues}\n{tail}"
