@@ -104,6 +104,9 @@ def test_rows_are_hospitals_times_applicable_verdicts_and_equal_the_engine(refer
         got = {(r["target"], r["verdict"], tuple(r["unmet_clauses"])) for r in rows if r["hospital"] == data["id"]}
         assert got == expected, data["id"]
         expected_rows += len(report["results"])
+        with sqlite3.connect(reference / "results.sqlite") as db:
+            staff = set(db.execute("SELECT staff, target, verdict FROM physicians WHERE hospital = ?", (data["id"],)))
+        assert staff == {(p["staff"], p["target"], p["verdict"]) for p in report["physicians"]}, data["id"]
     assert len(rows) == expected_rows
 
 

@@ -25,7 +25,7 @@ from zhunru.batch.report import hospital_page
 from zhunru.batch.sources import Record
 from zhunru.errors import InputError, Problem
 from zhunru.explain.graph import derivation_document
-from zhunru.explain.report import Reporter, TargetResult
+from zhunru.explain.report import VERDICTS, Reporter, TargetResult
 from zhunru.profile import Hospital, parse_profile
 from zhunru.solver import selection
 from zhunru.solver.engine import Evaluation
@@ -146,21 +146,10 @@ def _collect(out: ChunkResult, record: Record, hospital: Hospital, evaluation: E
         data = reporter.result_json(target_result, lang)
         results.append(data)
         out.results.append({**base, **_row(data, target_result, evaluation), "explanation": explanation_path})
-    physicians = []
-    for target_result in reporter.physician_results():
-        data = reporter.result_json(target_result, lang)
-        physicians.append(data)
-        out.physicians.append(
-            {
-                **base,
-                "staff": data["staff"],
-                "staff_name": data["name"],
-                "spec": data["spec"],
-                "target": data["target"],
-                "scope": data["scope"],
-                "verdict": data["verdict"],
-            }
-        )
+    # Staff verdicts go to the table from the derivation itself; their justifications are
+    # part of the derivation graph stored below, so no per-person trace is built here.
+    physicians = _staff_verdicts(hospital, evaluation)
+    out.physicians.extend({**base, **row} for row in physicians)
     out.hospitals.append(
         {
             **base,
@@ -188,6 +177,28 @@ def _collect(out: ChunkResult, record: Record, hospital: Hospital, evaluation: E
     }
     out.files[explanation_path] = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     out.files[page_path] = hospital_page(hospital, record.position, results, physicians, settings)
+
+
+def _staff_verdicts(hospital: Hospital, evaluation: Evaluation) -> list[dict[str, Any]]:
+    kb = evaluation.kb
+    rows = []
+    for member in hospital.staff or []:
+        subject = evaluation.staff_symbol(member.id)
+        for spec in evaluation.specs:
+            for target in kb.targets_of(spec):
+                if target.role == member.role:
+                    status = evaluation.status(target.root, subject) or "undetermined"
+                    rows.append(
+                        {
+                            "staff": member.id,
+                            "staff_name": member.name,
+                            "spec": spec,
+                            "target": target.root,
+                            "scope": target.scope,
+                            "verdict": VERDICTS[status],
+                        }
+                    )
+    return rows
 
 
 def _row(data: dict[str, Any], result: TargetResult, evaluation: Evaluation) -> dict[str, Any]:
