@@ -171,12 +171,31 @@ def _collect(out: ChunkResult, record: Record, hospital: Hospital, evaluation: E
             {"spec": a.spec, "reason": a.reason, "basis": a.basis(evaluation.kb, lang)}
             for a in evaluation.applied.values()
         ],
-        "results": results,
+        "results": [compact(result) for result in results],
         "physicians": physicians,
         "derivation": derivation_document(evaluation, lang),
     }
     out.files[explanation_path] = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     out.files[page_path] = hospital_page(hospital, record.position, results, physicians, settings)
+
+
+def compact(result: dict[str, Any]) -> dict[str, Any]:
+    """A verdict as stored per hospital: what ``check`` reports, without repeating what the KB and
+    the derivation graph beside it hold (full clause texts, nested sub-derivations, note texts)."""
+    kept = {k: v for k, v in result.items() if k not in ("unmet", "notes", "obligations", "target_gloss")}
+    kept["unmet"] = [_compact_unmet(item) for item in result["unmet"]]
+    kept["notes"] = [note["id"] for note in result["notes"]]
+    kept["obligations"] = [item["clause"] for item in result["obligations"]]
+    return kept
+
+
+def _compact_unmet(item: dict[str, Any]) -> dict[str, Any]:
+    kept = {k: v for k, v in item.items() if k not in ("text", "branches", "because")}
+    if "branches" in item:
+        kept["branches"] = [{k: b[k] for k in ("requirement", "clause", "gloss")} for b in item["branches"]]
+    if "because" in item:
+        kept["because"] = [person["subject"] for person in item["because"]]
+    return kept
 
 
 def _staff_verdicts(hospital: Hospital, evaluation: Evaluation) -> list[dict[str, Any]]:
