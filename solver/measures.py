@@ -579,12 +579,6 @@ def _equipment_featured(s: Subject, key: Symbol, ctx: Context) -> Reading:
 # --- families added for the Jilin 2022 specifications (jl_*) and the notice jl_notice_2022 ---
 
 
-def _jl_hospital_type(s: Subject, key: Symbol, ctx: Context) -> Reading:
-    """1 if the hospital's type (综合 / 专科) is the key, 0 if another, None if unknown."""
-    value = s.obj.type
-    return Reading(None if value is None else int(value == key.string), "type")
-
-
 def _jl_hospital_specialty(s: Subject, key: Symbol, ctx: Context) -> Reading:
     """1 if a specialty hospital's specialty (专科医院的专科, e.g. 口腔) is the key."""
     if s.obj.type == "综合":
@@ -698,11 +692,6 @@ def _jl_exp_any(s: Subject, key: Symbol, ctx: Context) -> Reading:
     return Reading(sum(months_between(start, end) for start, end in spans), path, on.isoformat())
 
 
-def _jl_staff_role(s: Subject, key: Symbol, ctx: Context) -> Reading:
-    """1 if the staff member holds the named role (e.g. 技术负责人)."""
-    return Reading(int(key.string in s.obj.roles), f"{s.path}.roles")
-
-
 def _jl_dept_physicians(s: Subject, key: Symbol, ctx: Context) -> Reading:
     """Physicians whose specialty is the department, with at least the given title (none: all)."""
     dept, rung = key.arguments
@@ -725,21 +714,27 @@ def _jl_dept_physicians(s: Subject, key: Symbol, ctx: Context) -> Reading:
 # --- families added for the Tianjin 2019 specifications (tj_cardiovascular_intervention …) ---
 
 
-def _dept_open_beds_total(s: Subject, key: Symbol, ctx: Context) -> Reading:
-    """实际开放床位 summed over the named departments (a department not set up adds none)."""
-    names = [a.string for a in key.arguments] if key.type == SymbolType.Function else [key.string]
-    if s.obj.departments is None:
-        return Reading(None, "departments")
-    total = 0
-    for name in names:
-        found = _department(s, name)
-        if found is None:
-            continue
-        i, dept = found
-        if dept.open_beds is None:
-            return Reading(None, f"departments[{i}].open_beds")
-        total += dept.open_beds
-    return Reading(total, "departments", " + ".join(names))
+def _department_total(attribute: str, label: str) -> Family:
+    """``attribute`` (床位 / 实际开放床位) summed over the named departments (a department not set up adds none)."""
+
+    def family(s: Subject, key: Symbol, ctx: Context) -> Reading:
+        names = [a.string for a in key.arguments] if key.type == SymbolType.Function else [key.string]
+        if s.obj.departments is None:
+            return Reading(None, "departments")
+        total = 0
+        for name in names:
+            found = _department(s, name)
+            if found is None:
+                continue
+            i, dept = found
+            value = getattr(dept, attribute)
+            if value is None:
+                return Reading(None, f"departments[{i}].{attribute}")
+            total += value
+        return Reading(total, "departments", " + ".join(names))
+
+    family.__doc__ = f"{label} summed over the named departments"
+    return family
 
 
 def _training_cases_in(s: Subject, key: Symbol, ctx: Context) -> Reading:
@@ -858,23 +853,6 @@ def _scaled(attribute: str, role_filter: bool) -> Family:
 # --- families added for the national 心血管疾病介入诊疗技术管理规范 (cn_cardiovascular_intervention_2011) ---
 
 
-def _dept_beds_total(s: Subject, key: Symbol, ctx: Context) -> Reading:
-    """床位 summed over the named departments (床位总数; a department not set up adds none)."""
-    names = [a.string for a in key.arguments] if key.type == SymbolType.Function else [key.string]
-    if s.obj.departments is None:
-        return Reading(None, "departments")
-    total = 0
-    for name in names:
-        found = _department(s, name)
-        if found is None:
-            continue
-        i, dept = found
-        if dept.beds is None:
-            return Reading(None, f"departments[{i}].beds")
-        total += dept.beds
-    return Reading(total, "departments", " + ".join(names))
-
-
 def _recommendation_topic(s: Subject, key: Symbol, ctx: Context) -> Reading:
     """1 if the recommendation is for the technology named by the key, None if it does not say."""
     technology = s.obj.technology
@@ -915,15 +893,14 @@ def _support_months_after_assessment(s: Subject, key: Symbol, ctx: Context) -> R
 
 FAMILIES: dict[str, dict[str, Family]] = {
     "hospital": {
-        "jl_hospital_type": _jl_hospital_type,
-        "jl_hospital_specialty": _jl_hospital_specialty,
-        "jl_bed_pool": _jl_bed_pool,
-        "jl_volume_min_year": _jl_volume_min_year,
-        "jl_qi_num": _jl_quality("num"),
-        "jl_qi_den": _jl_quality("den"),
-        "jl_filed": _jl_filed,
-        "jl_idle_months": _jl_idle_months,
-        "jl_dept_physicians": _jl_dept_physicians,
+        "specialty_hospital": _jl_hospital_specialty,
+        "bed_pool": _jl_bed_pool,
+        "volume_min_year": _jl_volume_min_year,
+        "quality_num": _jl_quality("num"),
+        "quality_den": _jl_quality("den"),
+        "filed_any": _jl_filed,
+        "idle_months": _jl_idle_months,
+        "dept_physicians": _jl_dept_physicians,
         "level": _hospital_level,
         "grade": _hospital_grade,
         "county": _county,
@@ -932,8 +909,8 @@ FAMILIES: dict[str, dict[str, Family]] = {
         "dept_form": _dept_attribute("form", lambda form: 0 if form is None else rank("department_form", form)),
         "dept_beds": _dept_attribute("beds", lambda beds: beds),
         "dept_open_beds": _dept_attribute("open_beds", lambda beds: beds),
-        "dept_open_beds_total": _dept_open_beds_total,
-        "dept_beds_total": _dept_beds_total,
+        "dept_open_beds_total": _department_total("open_beds", "实际开放床位"),
+        "dept_beds_total": _department_total("beds", "床位"),
         "activity_months": _activity_months,
         "volume": _volume,
         "capability": _capability,
@@ -965,12 +942,11 @@ FAMILIES: dict[str, dict[str, Family]] = {
         "feature": _feature,
         "rating": _rating,
         "document": _document("certificates"),
-        "jl_status": _equals("status"),
+        "status": _equals("status"),
     },
     "staff": {
-        "jl_cases_min_year": _jl_cases_min_year,
-        "jl_exp_any_months": _jl_exp_any,
-        "jl_role": _jl_staff_role,
+        "cases_min_year": _jl_cases_min_year,
+        "exp_any_months": _jl_exp_any,
         "licence": _attribute("licence"),
         "in_service": _attribute("in_service"),
         "main_site_here": _attribute("main_site_here"),

@@ -40,22 +40,22 @@ def reading(kb: KnowledgeBase, profile: Any, measure: str, staff: int | None = N
 def test_hospital_type_and_specialty(kb: KnowledgeBase) -> None:
     general = hospital(type="综合")
     dental = hospital(type="专科", specialty="口腔")
-    assert reading(kb, general, 'm(jl_hospital_type, "综合")') == 1
-    assert reading(kb, dental, 'm(jl_hospital_type, "综合")') == 0
-    assert reading(kb, hospital(), 'm(jl_hospital_type, "综合")') is None
-    assert reading(kb, dental, 'm(jl_hospital_specialty, "口腔")') == 1
-    assert reading(kb, general, 'm(jl_hospital_specialty, "口腔")') == 0
+    assert reading(kb, general, 'm(hospital_type, "综合")') == 1
+    assert reading(kb, dental, 'm(hospital_type, "综合")') == 0
+    assert reading(kb, hospital(), 'm(hospital_type, "综合")') is None
+    assert reading(kb, dental, 'm(specialty_hospital, "口腔")') == 1
+    assert reading(kb, general, 'm(specialty_hospital, "口腔")') == 0
 
 
 def test_bed_pool(kb: KnowledgeBase) -> None:
-    assert reading(kb, hospital(bed_pools={"烧伤科和整形外科": 30}), 'm(jl_bed_pool, "烧伤科和整形外科")') == 30
-    assert reading(kb, hospital(bed_pools={}), 'm(jl_bed_pool, "烧伤科和整形外科")') == 0
-    assert reading(kb, hospital(), 'm(jl_bed_pool, "烧伤科和整形外科")') is None
+    assert reading(kb, hospital(bed_pools={"烧伤科和整形外科": 30}), 'm(bed_pool, "烧伤科和整形外科")') == 30
+    assert reading(kb, hospital(bed_pools={}), 'm(bed_pool, "烧伤科和整形外科")') == 0
+    assert reading(kb, hospital(), 'm(bed_pool, "烧伤科和整形外科")') is None
 
 
 def test_lowest_year_of_a_window(kb: KnowledgeBase) -> None:
     volumes = [{"year": y, "category": "肿瘤热疗", "cases": n} for y, n in [(2023, 240), (2024, 199), (2025, 300)]]
-    measure = 'm(jl_volume_min_year, q("肿瘤热疗", any, 0, cases, 3, asof))'
+    measure = 'm(volume_min_year, q("肿瘤热疗", any, 0, cases, 3, asof))'
     assert reading(kb, hospital(volumes=volumes), measure) == 199
     assert reading(kb, hospital(volumes=volumes[1:]), measure) == 0  # 2023 has no cases
     assert reading(kb, hospital(), measure) is None
@@ -69,7 +69,7 @@ def test_lowest_year_of_a_window(kb: KnowledgeBase) -> None:
         }
     ]
     assert (
-        reading(kb, hospital(staff=staff), 'm(jl_cases_min_year, q("修复", any, 0, "术者", cases, 3, asof))', 0) == 150
+        reading(kb, hospital(staff=staff), 'm(cases_min_year, q("修复", any, 0, "术者", cases, 3, asof))', 0) == 150
     )
 
 
@@ -79,20 +79,20 @@ def test_quality_indicator_scaled_numerator(kb: KnowledgeBase) -> None:
         {"year": 2024, "name": "麻醉开始后24小时内死亡率", "numerator": 9, "denominator": 10},
     ]
     profile = hospital(quality_indicators=indicators)
-    assert reading(kb, profile, 'm(jl_qi_num, ("麻醉开始后24小时内死亡率", 1000))') == 2000
-    assert reading(kb, profile, 'm(jl_qi_den, "麻醉开始后24小时内死亡率")') == 2000
-    assert reading(kb, profile, 'm(jl_qi_den, "治愈率")') is None
+    assert reading(kb, profile, 'm(quality_num, ("麻醉开始后24小时内死亡率", 1000))') == 2000
+    assert reading(kb, profile, 'm(quality_den, "麻醉开始后24小时内死亡率")') == 2000
+    assert reading(kb, profile, 'm(quality_den, "治愈率")') is None
 
 
 def test_filing_and_idle_months(kb: KnowledgeBase) -> None:
     filed = hospital(filings=[{"technology": "x", "date": "2023-01-01", "last_performed": "2024-11-24"}])
-    assert reading(kb, filed, 'm(jl_filed, "x")') == 1
-    assert reading(kb, filed, 'm(jl_filed, "y")') == 0
-    assert reading(kb, filed, 'm(jl_idle_months, "x")') == 24
+    assert reading(kb, filed, 'm(filed_any, "x")') == 1
+    assert reading(kb, filed, 'm(filed_any, "y")') == 0
+    assert reading(kb, filed, 'm(idle_months, "x")') == 24
     unknown = hospital(filings=[{"technology": "x", "date": "2023-01-01"}])
-    assert reading(kb, unknown, 'm(jl_idle_months, "x")') is None
-    assert reading(kb, hospital(filings=[]), 'm(jl_idle_months, "x")') is None
-    assert reading(kb, hospital(), 'm(jl_filed, "x")') is None
+    assert reading(kb, unknown, 'm(idle_months, "x")') is None
+    assert reading(kb, hospital(filings=[]), 'm(idle_months, "x")') is None
+    assert reading(kb, hospital(), 'm(filed_any, "x")') is None
 
 
 def test_experience_in_any_of_several_fields_counts_overlaps_once(kb: KnowledgeBase) -> None:
@@ -108,7 +108,7 @@ def test_experience_in_any_of_several_fields_counts_overlaps_once(kb: KnowledgeB
             ],
         }
     ]
-    measure = 'm(jl_exp_any_months, (("烧伤", "整形"), asof))'
+    measure = 'm(exp_any_months, (("烧伤", "整形"), asof))'
     assert reading(kb, hospital(staff=staff), measure, 0) == 120
 
 
@@ -126,7 +126,7 @@ def test_staff_role_and_department_physicians(kb: KnowledgeBase) -> None:
         {"id": "N1", "name": "丙", "role": "nurse", "specialty": "口腔颌面外科"},
     ]
     profile = hospital(staff=staff)
-    assert reading(kb, profile, 'm(jl_role, "技术负责人")', 0) == 1
-    assert reading(kb, profile, 'm(jl_role, "技术负责人")', 1) == 0
-    assert reading(kb, profile, 'm(jl_dept_physicians, ("口腔颌面外科", none))') == 2
-    assert reading(kb, profile, 'm(jl_dept_physicians, ("口腔颌面外科", "主治医师"))') == 1
+    assert reading(kb, profile, 'm(role, "技术负责人")', 0) == 1
+    assert reading(kb, profile, 'm(role, "技术负责人")', 1) == 0
+    assert reading(kb, profile, 'm(dept_physicians, ("口腔颌面外科", none))') == 2
+    assert reading(kb, profile, 'm(dept_physicians, ("口腔颌面外科", "主治医师"))') == 1

@@ -1,4 +1,4 @@
-"""The measure family added for the Jilin 2022 S05 颅颌面畸形颅面外科矫治 (``jl_status``)."""
+"""The measure family added for the Jilin 2022 S05 颅颌面畸形颅面外科矫治 (``status``)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def status_reading(status: str | None) -> int | None:
     )
     equipment = profile.equipment[0]
     subject = Subject(Function("equip", [String("saw-1")]), "equipment", equipment, "equipment[0]", "saw-1")
-    result = read(subject, parse_term('m(jl_status, "正常运行")'), Context(profile, AS_OF, KnowledgeBase.load()))
+    result = read(subject, parse_term('m(status, "正常运行")'), Context(profile, AS_OF, KnowledgeBase.load()))
     assert result is not None
     return result.value
 
