@@ -372,3 +372,25 @@ def test_schema_is_json_schema_of_profiles() -> None:
     schema = run.json()
     assert {"id", "name", "location", "staff", "units"} <= schema["properties"].keys()
     assert set(schema["required"]) >= {"id", "name", "location"}
+
+
+def test_kb_list_holds_the_22_specifications_of_the_seeds() -> None:
+    rows = zhunru("kb", "list", "--format", "json").json()
+    assert len(rows) == 22
+    assert all({"spec", "title", "jurisdiction", "version", "technology"} <= row.keys() for row in rows)
+    by_place: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_place.setdefault(row["jurisdiction"], []).append(row)
+    assert {place: len(items) for place, items in by_place.items()} == {"天津市": 12, "全国": 5, "吉林省": 5}
+    assert all(r["version"] == "2019" and r["title"].startswith("天津市") for r in by_place["天津市"])
+    assert all(r["version"] == "2022" for r in by_place["吉林省"])
+    assert all(r["title"].endswith("管理规范") or r["title"].endswith("年版）") for r in rows)
+    technologies = [r["technology"] for r in rows]
+    assert technologies.count("cardiovascular_intervention") == 2  # national 2011 and Tianjin 2019
+
+
+def test_kb_coverage_maps_every_clause_of_every_specification() -> None:
+    report = zhunru("kb", "coverage", "--format", "json").json()
+    assert len(report["specs"]) == 23  # 22 specifications and the Jilin notice
+    for row in report["specs"]:
+        assert row["unmapped"] == [] and row["mapped"] == row["clauses"] > 10, row["spec"]
