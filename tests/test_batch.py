@@ -61,6 +61,7 @@ def jsonl(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def options(source: Path, out: Path, **changes: Any) -> RunOptions:
     settings = Settings(AS_OF, [TECH])
+    changes.setdefault("in_process", changes.get("workers", 1) == 1 and changes.get("executor") != "dask")
     return RunOptions(source=source, out=out, settings=settings, chunk_size=3, **changes)
 
 
@@ -141,9 +142,13 @@ def test_invalid_records_are_reported_with_position_and_message_while_the_rest_c
 # --- determinism ----------------------------------------------------------------------------------------
 
 
-def test_two_local_workers_give_identical_outputs(jsonl: Path, reference: Path, tmp_path: Path) -> None:
-    run_batch(options(jsonl, tmp_path / "two", workers=2))
-    assert snapshot(tmp_path / "two") == snapshot(reference)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_local_worker_processes_give_identical_outputs(
+    jsonl: Path, reference: Path, tmp_path: Path, workers: int
+) -> None:
+    """The reference ran in process; worker processes (recycled after few chunks) give the same."""
+    run_batch(options(jsonl, tmp_path / "pool", workers=workers, in_process=False, tasks_per_worker=1))
+    assert snapshot(tmp_path / "pool") == snapshot(reference)
 
 
 def test_a_dask_cluster_gives_identical_outputs(jsonl: Path, reference: Path, tmp_path: Path) -> None:
@@ -181,7 +186,7 @@ def test_an_earlier_run_is_not_overwritten_without_resume(jsonl: Path, reference
     shutil.copytree(reference, out)
     with pytest.raises(InputError, match="--resume"):
         run_batch(options(jsonl, out))
-    changed = RunOptions(jsonl, out, Settings(date(2025, 1, 1), [TECH]), chunk_size=3, resume=True)
+    changed = RunOptions(jsonl, out, Settings(date(2025, 1, 1), [TECH]), chunk_size=3, resume=True, in_process=True)
     with pytest.raises(InputError, match="as_of"):
         run_batch(changed)
 

@@ -45,7 +45,8 @@ class RunOptions:
     resume: bool = False
     chunk_size: int = 50
     table: str = "profiles"
-    tasks_per_worker: int = 40  # chunks a local worker process runs before it is recycled
+    tasks_per_worker: int = 20  # chunks a local worker process runs before it is recycled
+    in_process: bool = False  # run chunks in this process (small inputs, tests): no recycling
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,9 @@ class Executor:
         self.client: Any = None
         if options.executor == "dask":
             self.client = _dask_client(options.scheduler)
-        elif options.workers > 1:
+        elif not options.in_process:
+            # Worker processes, even for one worker: clingo never frees the symbols it interns,
+            # so a long-lived process grows; recycling after a few chunks bounds its memory.
             import multiprocessing
 
             self.pool = ProcessPoolExecutor(
