@@ -35,21 +35,33 @@ class Derivation:
 
 def read_model(symbols: list[Symbol]) -> Derivation:
     derivation = Derivation()
-    for symbol in sorted(symbols):
-        _read_atom(derivation, symbol.name, symbol.arguments)
+    atoms = [(symbol.name, symbol.arguments) for symbol in symbols]
+    for name, args in sorted(atoms, key=_order):
+        _read_atom(derivation, name, args)
     return derivation
 
 
-def read_models(symbols: list[Symbol], count: int) -> list[Derivation]:
-    """Split the model of a batch chunk: subjects are ``s(I, Subject)``, ``I`` the hospital's index."""
-    derivations = [Derivation() for _ in range(count)]
-    for symbol in sorted(symbols):
+def _order(atom: tuple[str, list[Symbol]]) -> tuple[str, tuple[str, ...]]:
+    """One order for single and batch reading (by text: sorting symbols would make batch reading
+    create, and clingo intern for good, a plain symbol for every atom)."""
+    return atom[0], tuple(str(a) for a in atom[1])
+
+
+def read_models(symbols: list[Symbol], subjects: list[list[Symbol]]) -> list[Derivation]:
+    """Split the model of a batch chunk: subjects are ``s(I, N)``, ``I`` the hospital's index in the
+    chunk and ``N`` the subject's number in ``subjects[I]``."""
+    derivations = [Derivation() for _ in subjects]
+    split: list[list[tuple[str, list[Symbol]]]] = [[] for _ in subjects]
+    for symbol in symbols:
         name, args = symbol.name, symbol.arguments
-        wrapped = args[0].arguments
-        plain = [wrapped[1], *args[1:]]
+        index, number = (a.number for a in args[0].arguments)
+        plain = [subjects[index][number], *args[1:]]
         if name == "support":
-            plain[2] = args[2].arguments[1]
-        _read_atom(derivations[wrapped[0].number], name, plain)
+            plain[2] = subjects[index][args[2].arguments[1].number]
+        split[index].append((name, plain))
+    for derivation, atoms in zip(derivations, split, strict=True):
+        for name, args in sorted(atoms, key=_order):
+            _read_atom(derivation, name, args)
     return derivations
 
 

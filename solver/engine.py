@@ -82,7 +82,7 @@ class Engine:
         return [
             Evaluation(hospital, as_of, specs, facts, derivation, self.kb)
             for (hospital, as_of, specs), facts, derivation in zip(
-                cases, bases, read_models(symbols, len(cases)), strict=True
+                cases, bases, read_models(symbols, [facts.local_subjects for facts in bases]), strict=True
             )
         ]
 
@@ -117,4 +117,3 @@ def _apply_overrides(facts: FactBase, overrides: dict[tuple[Symbol, Symbol], int
         if value is not None:
             kept.append(Function("value", [subject, measure, clingo.Number(value)]))
     facts.facts = sorted(kept)
-

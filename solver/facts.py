@@ -28,6 +28,7 @@ class FactBase:
     facts: list[Symbol] = field(default_factory=list)
     subjects: dict[Symbol, Subject] = field(default_factory=dict)
     readings: dict[tuple[Symbol, Symbol], Reading] = field(default_factory=dict)
+    local_subjects: list[Symbol] = field(default_factory=list)  # batch: local number -> subject
 
     def program(self) -> str:
         return "".join(f"{fact}.\n" for fact in self.facts)
@@ -175,9 +176,18 @@ def build_facts(
     seen: set[Symbol] = set()
     plan = _measure_plan(measures if measures is not None else sorted(ctx.kb.measures))
     tag = Number(index) if index is not None else None
+    local: dict[Symbol, Symbol] = {}
 
     def term(symbol: Symbol) -> Symbol:
-        return symbol if tag is None else Function("s", [tag, symbol])
+        # In a batch chunk a subject is s(Index, Number): clingo interns every symbol it
+        # sees for good, so terms built from each hospital's own ids (staff("D017") …)
+        # would make a long-running worker grow without bound; chunk-local numbers do not.
+        if tag is None:
+            return symbol
+        if symbol not in local:
+            local[symbol] = Function("s", [tag, Number(len(local))])
+            base.local_subjects.append(symbol)
+        return local[symbol]
 
     for subject, parent, member_class in _subjects(ctx):
         here = term(subject.symbol)
