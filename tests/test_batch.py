@@ -279,6 +279,17 @@ def test_synth_is_deterministic_schema_valid_and_mixed() -> None:
     assert len({d["id"] for d in first}) == 40
 
 
+def test_synthetic_hospitals_get_mixed_verdicts(tmp_path: Path) -> None:
+    """Hospitals are drawn near the thresholds: a province is neither all yes nor all no."""
+    source = tmp_path / "p.jsonl"
+    synth.write(synth.province("吉林省", 12, seed=11), source)
+    run_batch(
+        RunOptions(source, tmp_path / "o", Settings(AS_OF, ["tumor_hyperthermia", TECH]), chunk_size=6, in_process=True)
+    )
+    verdicts = {r["verdict"] for r in pq.read_table(tmp_path / "o" / "results.parquet").to_pylist()}
+    assert {"eligible", "ineligible"} <= verdicts
+
+
 def test_synth_hospital_i_does_not_depend_on_how_many_are_drawn() -> None:
     assert list(synth.province("天津市", 10, seed=1))[7] == synth.hospital("天津市", 1, 7)
 
