@@ -45,7 +45,7 @@ class RunOptions:
     resume: bool = False
     chunk_size: int = 50
     table: str = "profiles"
-    tasks_per_worker: int = 5  # chunks a worker process runs before it is recycled (bounds its memory)
+    tasks_per_worker: int = 2  # chunks a worker process runs before it is recycled (bounds its memory)
     in_process: bool = False  # run chunks in this process (small inputs, tests): no recycling
 
 
