@@ -797,13 +797,7 @@ def _cases_by_hospital_type(each_year: bool) -> Family:
         records = [r for r in records if r.hospital_type == kind.string]
         if not each_year:
             return _case_sum(records, query, ctx, path, role_filter=True)
-        lowest: int | None = None
-        for year in years:
-            reading = _case_sum([r for r in records if r.year == year], query, ctx, path, role_filter=True)
-            if reading.value is None:
-                return Reading(None, path, reading.detail)
-            lowest = reading.value if lowest is None else min(lowest, reading.value)
-        return Reading(lowest, path, f"{years.start}–{years.stop - 1}, lowest year")
+        return _lowest_year(records, query, ctx, path, years)
 
     return family
 
@@ -815,9 +809,14 @@ def _cases_each_year(s: Subject, key: Symbol, ctx: Context) -> Reading:
     if records is None:
         return Reading(None, path)
     years = window_years(ctx.ref_date(key.arguments[-1]), key.arguments[-2].number)
+    return _lowest_year(records, key, ctx, path, years)
+
+
+def _lowest_year(records: list[Any], query: Symbol, ctx: Context, path: str, years: range) -> Reading:
+    """The smallest yearly case total over ``years`` (每年…不少于: every year must reach it)."""
     lowest: int | None = None
     for year in years:
-        reading = _case_sum([r for r in records if r.year == year], key, ctx, path, role_filter=True)
+        reading = _case_sum([r for r in records if r.year == year], query, ctx, path, role_filter=True)
         if reading.value is None:
             return Reading(None, path, reading.detail)
         lowest = reading.value if lowest is None else min(lowest, reading.value)

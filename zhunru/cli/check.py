@@ -10,7 +10,18 @@ from rich.console import Console
 from rich.table import Table
 
 from zhunru import api
-from zhunru.cli.common import choice, parse_as_of, print_json, roles
+from zhunru.cli.common import (
+    AsOfOption,
+    LangOption,
+    ProcedureOption,
+    RoleOption,
+    SpecOption,
+    TechOption,
+    choice,
+    parse_as_of,
+    print_json,
+    roles,
+)
 from zhunru.explain.vocabulary import VERDICT
 
 STYLE = {"eligible": "green", "ineligible": "red", "undetermined": "yellow"}
@@ -18,19 +29,13 @@ STYLE = {"eligible": "green", "ineligible": "red", "undetermined": "yellow"}
 
 def command(
     profile: Annotated[Path, typer.Argument(help="hospital profile (YAML or JSON)")],
-    tech: Annotated[
-        list[str] | None, typer.Option("--tech", help="technology or specification id (repeatable)")
-    ] = None,
-    spec: Annotated[
-        list[str] | None, typer.Option("--spec", help="apply this specification as named, whatever the jurisdiction")
-    ] = None,
-    role: Annotated[
-        list[str] | None, typer.Option("--role", help="entry, ongoing, training-base or physician (repeatable)")
-    ] = None,
-    procedure: Annotated[str | None, typer.Option(help="a procedure by its printed catalogue name")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="evaluation date YYYY-MM-DD (default today)")] = None,
+    tech: TechOption = None,
+    spec: SpecOption = None,
+    role: RoleOption = None,
+    procedure: ProcedureOption = None,
+    as_of: AsOfOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
-    lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
+    lang: LangOption = "zh",
 ) -> None:
     """Decide eligibility: eligible, ineligible (with the unmet clauses) or undetermined (with the missing facts)."""
     choice(fmt, ("table", "json"), "--format")

@@ -6,7 +6,7 @@ import importlib
 import json
 import sys
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +14,18 @@ from rich.console import Console
 from zhunru.errors import EngineError, InputError, Problem
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+# Options several commands share, declared once.
+TechOption = Annotated[list[str] | None, typer.Option("--tech", help="technology or specification id (repeatable)")]
+SpecOption = Annotated[
+    list[str] | None, typer.Option("--spec", help="apply this specification as named, whatever the jurisdiction")
+]
+RoleOption = Annotated[
+    list[str] | None, typer.Option("--role", help="entry, ongoing, training-base or physician (repeatable)")
+]
+ProcedureOption = Annotated[str | None, typer.Option(help="a procedure by its printed catalogue name")]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="evaluation date YYYY-MM-DD (default today)")]
+LangOption = Annotated[str, typer.Option(help="zh or en")]
 
 
 def parse_as_of(value: str | None) -> date:

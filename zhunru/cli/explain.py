@@ -8,24 +8,31 @@ from typing import Annotated
 import typer
 
 from zhunru import api
-from zhunru.cli.common import choice, parse_as_of, print_json, roles
+from zhunru.cli.common import (
+    AsOfOption,
+    LangOption,
+    ProcedureOption,
+    RoleOption,
+    SpecOption,
+    TechOption,
+    choice,
+    parse_as_of,
+    print_json,
+    roles,
+)
 from zhunru.errors import InputError, Problem
 
 
 def command(
     profile: Annotated[Path, typer.Argument(help="hospital profile (YAML or JSON)")],
-    tech: Annotated[list[str] | None, typer.Option("--tech", help="technology or specification id")] = None,
-    spec: Annotated[
-        list[str] | None, typer.Option("--spec", help="apply this specification as named, whatever the jurisdiction")
-    ] = None,
-    role: Annotated[
-        list[str] | None, typer.Option("--role", help="entry, ongoing, training-base or physician (repeatable)")
-    ] = None,
-    procedure: Annotated[str | None, typer.Option(help="a procedure by its printed catalogue name")] = None,
+    tech: TechOption = None,
+    spec: SpecOption = None,
+    role: RoleOption = None,
+    procedure: ProcedureOption = None,
     physician: Annotated[str | None, typer.Option(help="a staff id of the profile")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="evaluation date YYYY-MM-DD (default today)")] = None,
+    as_of: AsOfOption = None,
     fmt: Annotated[str, typer.Option("--format", help="text, json or markdown")] = "text",
-    lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
+    lang: LangOption = "zh",
 ) -> None:
     """Explain a verdict: the derivation with evidence, thresholds, margins and quoted clauses."""
     choice(fmt, ("text", "json", "markdown"), "--format")
