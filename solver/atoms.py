@@ -7,11 +7,12 @@ symbols apart.  Input predicates are built in :mod:`zhunru.solver.facts`.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-from clingo import Symbol
+from clingo import Symbol, parse_term
 
 Status = Literal["holds", "fails", "undetermined"]
 Node = tuple[Symbol, str]  # (subject, requirement id)
@@ -33,10 +34,16 @@ class Derivation:
         return self.status.get((subject, requirement))
 
 
-def read_model(symbols: list[Symbol]) -> Derivation:
+def read_model(symbols: list[Symbol], subjects: dict[Symbol, Symbol] | None = None) -> Derivation:
+    """One hospital's derivation; ``subjects`` maps each subject to the object to key it by
+    (the fact base's own, whose hash is cached)."""
     derivation = Derivation()
     atoms = [(symbol.name, symbol.arguments) for symbol in symbols]
     for name, args in sorted(atoms, key=_order):
+        if subjects is not None:
+            args = [subjects.get(args[0], args[0]), *args[1:]]
+            if name == "support":
+                args[2] = subjects.get(args[2], args[2])
         _read_atom(derivation, name, args)
     return derivation
 
@@ -49,20 +56,77 @@ def _order(atom: tuple[str, list[Symbol]]) -> tuple[str, tuple[str, ...]]:
 
 def read_models(symbols: list[Symbol], subjects: list[list[Symbol]]) -> list[Derivation]:
     """Split the model of a batch chunk: subjects are ``s(I, N)``, ``I`` the hospital's index in the
-    chunk and ``N`` the subject's number in ``subjects[I]``."""
+    chunk and ``N`` the subject's number in ``subjects[I]``.
+
+    A chunk's model holds ~13,000 atoms per hospital; taking each symbol apart through clingo's
+    Python API costs about ten foreign calls per atom, so atoms are read from their text
+    (one call each) instead.  Every shown atom of a chunk starts with its ``s(I, N)``
+    subject, so the text has one fixed shape per predicate; measures, the only nested
+    terms, are parsed back once per distinct text.
+    """
     derivations = [Derivation() for _ in subjects]
-    split: list[list[tuple[str, list[Symbol]]]] = [[] for _ in subjects]
-    for symbol in symbols:
-        name, args = symbol.name, symbol.arguments
-        index, number = (a.number for a in args[0].arguments)
-        plain = [subjects[index][number], *args[1:]]
-        if name == "support":
-            plain[2] = subjects[index][args[2].arguments[1].number]
-        split[index].append((name, plain))
-    for derivation, atoms in zip(derivations, split, strict=True):
-        for name, args in sorted(atoms, key=_order):
-            _read_atom(derivation, name, args)
+    for text in map(str, symbols):
+        match = _ATOM.match(text)
+        if match is None:
+            raise ValueError(f"unexpected atom in a batch model: {text}")
+        name, index, number, requirement, rest = match.groups()
+        i = int(index)
+        _read_text_atom(derivations[i], subjects[i], name, (subjects[i][int(number)], requirement), rest)
+    for derivation, local in zip(derivations, subjects, strict=True):
+        _canonical_order(derivation, {id(subject): str(subject) for subject in local})
     return derivations
+
+
+_ATOM = re.compile(r"(\w+)\(s\((\d+),(\d+)\),([\w']+)(?:,(.*))?\)$")
+_LOCAL_SUBJECT = re.compile(r"s\(\d+,(\d+)\),([\w']+)$")
+_MEASURES: dict[str, Symbol] = {}
+_MEASURE_TEXT: dict[int, str] = {}  # id of a cached measure symbol -> its text
+
+
+def _measure(text: str) -> Symbol:
+    found = _MEASURES.get(text)
+    if found is None:
+        found = _MEASURES[text] = parse_term(text)
+        _MEASURE_TEXT[id(found)] = text
+    return found
+
+
+def _read_text_atom(derivation: Derivation, subjects: list[Symbol], name: str, node: Node, rest: str) -> None:
+    if name in ("holds", "fails", "undetermined"):
+        derivation.status[node] = name  # type: ignore[assignment]
+    elif name == "support":
+        match = _LOCAL_SUBJECT.match(rest)
+        assert match is not None, rest
+        derivation.support[node].append((subjects[int(match.group(1))], match.group(2)))
+    elif name == "evidence":
+        measure, value = rest.rsplit(",", 1)
+        derivation.evidence[node].append((_measure(measure), int(value)))
+    elif name == "tally":
+        sure, maybe = rest.split(",")
+        derivation.tally[node] = (int(sure), int(maybe))
+    elif name == "candidates":
+        derivation.candidates[node] = int(rest)
+    elif name == "missing":
+        derivation.missing[node].append(_measure(rest))
+    elif name == "missing_population":
+        derivation.missing_population[node].append(rest)
+    else:
+        raise ValueError(f"unexpected predicate in a batch model: {name}")
+
+
+def _canonical_order(derivation: Derivation, subject_text: dict[int, str]) -> None:
+    """The order :func:`read_model` gives (by text), whatever order clingo listed the atoms in."""
+    for items in derivation.evidence.values():
+        if len(items) > 1:
+            items.sort(key=lambda item: (_MEASURE_TEXT[id(item[0])], str(item[1])))
+    for measures in derivation.missing.values():
+        if len(measures) > 1:
+            measures.sort(key=lambda measure: _MEASURE_TEXT[id(measure)])
+    for classes in derivation.missing_population.values():
+        classes.sort()
+    for children in derivation.support.values():
+        if len(children) > 1:
+            children.sort(key=lambda child: (subject_text[id(child[0])], child[1]))
 
 
 def _read_atom(derivation: Derivation, name: str, args: list[Symbol]) -> None:

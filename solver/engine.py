@@ -65,7 +65,8 @@ class Engine:
         if overrides:
             _apply_overrides(facts, overrides)
         symbols = self._solve(self.kb.program_for(chosen), [facts.facts])
-        return Evaluation(hospital, as_of, chosen, facts, read_model(symbols), self.kb)
+        subjects = {subject: subject for subject in facts.subjects}
+        return Evaluation(hospital, as_of, chosen, facts, read_model(symbols, subjects), self.kb)
 
     def evaluate_many(self, cases: list[tuple[Hospital, date, list[str]]]) -> list[Evaluation]:
         """Evaluate several hospitals in one grounding (a batch chunk); same results as one by one.
