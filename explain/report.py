@@ -115,8 +115,13 @@ def requirement_json(trace: Trace, lang: str) -> dict[str, Any]:
     return data
 
 
-def unmet(trace: Trace, lang: str = "zh") -> list[dict[str, Any]]:
-    """The failing requirements a refusal rests on, as reviewers cite them."""
+def unmet(trace: Trace, lang: str = "zh", nested: bool = True) -> list[dict[str, Any]]:
+    """The failing requirements a refusal rests on, as reviewers cite them.
+
+    ``nested=False`` names the branches and candidates of an item without their own unmet
+    requirements (what a batch table and hospital page show; the derivation beside them
+    holds the rest).
+    """
     if trace.status != "fails":
         return []
     node = trace.requirement
@@ -128,18 +133,27 @@ def unmet(trace: Trace, lang: str = "zh") -> list[dict[str, Any]]:
         and trace.children
     )
     if descend:
-        return [item for child in trace.children for item in unmet(child, lang)]
+        return [item for child in trace.children for item in unmet(child, lang, nested)]
     item = requirement_json(trace, lang)
     if node.kind == "any_of":
-        item["branches"] = [
-            {"requirement": c.id, "clause": c.clause_path, "gloss": c.requirement.gloss, "unmet": unmet(c, lang)}
-            for c in trace.children
-        ]
+        item["branches"] = [_branch(c, lang, nested) for c in trace.children]
     elif trace.children:
-        item["because"] = [
-            {"subject": c.subject_label, "path": c.subject_path, "unmet": unmet(c, lang)} for c in trace.children
-        ]
+        item["because"] = [_candidate(c, lang, nested) for c in trace.children]
     return [item]
+
+
+def _branch(branch: Trace, lang: str, nested: bool) -> dict[str, Any]:
+    data = {"requirement": branch.id, "clause": branch.clause_path, "gloss": branch.requirement.gloss}
+    if nested:
+        data["unmet"] = unmet(branch, lang)
+    return data
+
+
+def _candidate(candidate: Trace, lang: str, nested: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {"subject": candidate.subject_label, "path": candidate.subject_path}
+    if nested:
+        data["unmet"] = unmet(candidate, lang)
+    return data
 
 
 def missing(trace: Trace, lang: str = "zh") -> list[dict[str, Any]]:
@@ -176,7 +190,7 @@ def _missing_json(item: Missing, node: Trace, lang: str) -> dict[str, Any]:
 
 
 def notes_of(trace: Trace, kb: KnowledgeBase, lang: str) -> list[dict[str, str]]:
-    ids = sorted({note for node in trace.walk() for note in node.requirement.notes})
+    ids = sorted(trace.notes_reached())
     return [{"id": i, "text": kb.notes[i].zh if lang == "zh" else kb.notes[i].en} for i in ids]
 
 
@@ -210,7 +224,7 @@ class Reporter:
                         results.append(self.target_result(target, self.evaluation.staff_symbol(member.id)))
         return results
 
-    def result_json(self, result: TargetResult, lang: str) -> dict[str, Any]:
+    def result_json(self, result: TargetResult, lang: str, nested: bool = True) -> dict[str, Any]:
         spec = self.kb.specs[result.target.spec]
         data: dict[str, Any] = {
             "spec": spec.id,
@@ -226,7 +240,7 @@ class Reporter:
             "kind": result.target.kind,
             "scope": result.target.scope,
             "verdict": result.verdict,
-            "unmet": unmet(result.trace, lang),
+            "unmet": unmet(result.trace, lang, nested),
             "missing": missing(result.trace, lang) if result.verdict == "undetermined" else [],
             "notes": notes_of(result.trace, self.kb, lang),
             "obligations": [

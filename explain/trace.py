@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 from clingo import Symbol
-from zhunru.explain.graph import derivation_graph, dnode
 from zhunru.solver.engine import Evaluation
 from zhunru.solver.kb import Requirement
 from zhunru.solver.ladders import rank
@@ -43,8 +41,15 @@ class Missing:
     detail: str = ""
 
 
-@dataclass
+@dataclass(eq=False)
 class Trace:
+    """One evaluated (subject, requirement) and, on first access, what it rests on.
+
+    ``children``, ``evidence`` and ``missing`` are read from the derivation only when asked
+    for: a check of 70 targets needs the sub-derivations of its refusals, not of every
+    requirement that holds, and expanding all of them was most of a batch run's time.
+    """
+
     requirement: Requirement
     subject: Symbol
     subject_label: str
@@ -52,30 +57,59 @@ class Trace:
     status: str
     clause_path: str
     clause_text: str
-    evidence: list[Evidence] = field(default_factory=list)
-    missing: list[Missing] = field(default_factory=list)
     tally: tuple[int, int] | None = None
     candidates: int | None = None
-    children: list[Trace] = field(default_factory=list)
+    _builder: TraceBuilder | None = field(default=None, repr=False)
+    _parts: tuple[list[Evidence], list[Missing], list[Trace]] | None = field(default=None, repr=False)
 
     @property
     def id(self) -> str:
         return self.requirement.id
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        return self._expanded()[0]
+
+    @property
+    def missing(self) -> list[Missing]:
+        return self._expanded()[1]
+
+    @property
+    def children(self) -> list[Trace]:
+        return self._expanded()[2]
+
+    def _expanded(self) -> tuple[list[Evidence], list[Missing], list[Trace]]:
+        if self._parts is None:
+            self._parts = self._builder.expand(self) if self._builder else ([], [], [])
+        return self._parts
 
     def walk(self) -> Iterator[Trace]:
         yield self
         for child in self.children:
             yield from child.walk()
 
+    def notes_reached(self) -> frozenset[str]:
+        """The interpretation notes on every node of :meth:`walk`, without building the subtrees."""
+        if self._builder is None:
+            return frozenset(note for node in self.walk() for note in node.requirement.notes)
+        return self._builder.notes_reached(self.subject, self.requirement.id)
+
 
 class TraceBuilder:
-    """Builds traces for one evaluation (the derivation graph is built once)."""
+    """Builds traces for one evaluation by walking its derivation.
+
+    The derivation is a graph: a node per evaluated (subject, requirement), an edge per
+    ``support`` atom, evidence and missing facts on the leaves
+    (:func:`~zhunru.explain.graph.derivation_graph` is the same graph in networkx).  A
+    trace follows those edges and nothing else, so it holds only what the solver derived.
+    """
 
     def __init__(self, evaluation: Evaluation) -> None:
         self.evaluation = evaluation
         self.kb = evaluation.kb
-        self.graph: nx.DiGraph = derivation_graph(evaluation)
+        self.derivation = evaluation.derivation
         self._names: dict[Any, str] = {}  # str() of clingo symbols is slow: each is computed once
+        self._notes: dict[tuple[Symbol, str], frozenset[str]] = {}
 
     def _name(self, item: Any) -> str:
         found = self._names.get(item)
@@ -84,51 +118,69 @@ class TraceBuilder:
         return found
 
     def trace(self, subject: Symbol, requirement: str) -> Trace:
-        node = dnode(subject, requirement)
-        if node not in self.graph:
+        if (subject, requirement) not in self.derivation.status:
             raise KeyError(f"{requirement} was not evaluated on {subject}")
-        return self._build(node, depth=0)
+        return self._trace(subject, requirement)
 
-    def _build(self, node: tuple[str, Symbol, str], depth: int) -> Trace:
-        _, subject, rid = node
+    def _trace(self, subject: Symbol, rid: str) -> Trace:
         requirement = self.kb.requirements[rid]
         clause = self.kb.clauses[(requirement.spec, requirement.clause)]
         info = self.evaluation.facts.subjects.get(subject)
-        trace = Trace(
+        node = (subject, rid)
+        return Trace(
             requirement=requirement,
             subject=subject,
             subject_label=info.label if info else str(subject),
             subject_path=info.path if info else "",
-            status=self.graph.nodes[node]["status"],
+            status=self.derivation.status[node],
             clause_path=clause.path,
             clause_text=clause.text,
-            tally=self.evaluation.derivation.tally.get((subject, rid)),
+            tally=self.derivation.tally.get(node),
+            candidates=self.derivation.candidates.get(node),
+            _builder=self,
         )
-        trace.candidates = self.evaluation.derivation.candidates.get((subject, rid))
-        for _, target, data in sorted(self.graph.out_edges(node, data=True), key=self._edge_order):
-            relation = data["relation"]
-            if relation == "because":
-                trace.children.append(self._build(target, depth + 1))
-            elif relation == "evidence":
-                trace.evidence.append(self._evidence(requirement, subject, target))
-            elif relation == "missing":
-                attributes = self.graph.nodes[target]
-                trace.missing.append(
-                    Missing(subject, attributes.get("path", ""), target[2], attributes.get("detail", ""))
-                )
-        return trace
 
-    def _edge_order(self, edge: tuple[Any, ...]) -> tuple[Any, ...]:
-        source, target = edge[0], edge[1]
-        parent = self.kb.requirements[source[2]]
-        if target[0] == "eval":
-            order = parent.children.index(target[2]) if target[2] in parent.children else 0
-            return (0, order, self._name(target[1]))
-        return (1, 0, self._name(target))
+    def expand(self, trace: Trace) -> tuple[list[Evidence], list[Missing], list[Trace]]:
+        """The evidence, missing facts and sub-derivations a node rests on, in print order."""
+        subject, requirement = trace.subject, trace.requirement
+        node = (subject, requirement.id)
+        supports = sorted(
+            self.derivation.support.get(node, ()), key=lambda child: self._child_order(requirement, child)
+        )
+        children = [self._trace(child_subject, child) for child_subject, child in supports]
+        measures = sorted(
+            self.derivation.evidence.get(node, ()), key=lambda item: self._name(("value", subject, item[0]))
+        )
+        evidence = [self._evidence(requirement, subject, measure, value) for measure, value in measures]
+        missing = [self._missing(subject, measure) for measure in self.derivation.missing.get(node, ())]
+        missing.sort(key=lambda item: self._name(("missing", subject, item.what)))
+        missing.extend(
+            Missing(subject, "", cls, "") for cls in sorted(self.derivation.missing_population.get(node, ()))
+        )
+        return evidence, missing, children
 
-    def _evidence(self, requirement: Requirement, subject: Symbol, node: tuple[Any, ...]) -> Evidence:
-        measure = node[2]
-        attributes = self.graph.nodes[node]
+    def notes_reached(self, subject: Symbol, requirement: str) -> frozenset[str]:
+        """Notes of the node and of everything it rests on, each node computed once per evaluation
+        (targets share sub-derivations: the same physician is cited by many counts)."""
+        node = (subject, requirement)
+        found = self._notes.get(node)
+        if found is None:
+            own = frozenset(self.kb.requirements[requirement].notes)
+            below = [self.notes_reached(*child) for child in self.derivation.support.get(node, ())]
+            found = own.union(*below) if below else own
+            self._notes[node] = found
+        return found
+
+    def _child_order(self, parent: Requirement, child: tuple[Symbol, str]) -> tuple[int, str]:
+        order = parent.children.index(child[1]) if child[1] in parent.children else 0
+        return order, self._name(child[0])
+
+    def _missing(self, subject: Symbol, measure: Symbol) -> Missing:
+        reading = self.evaluation.facts.readings.get((subject, measure))
+        return Missing(subject, reading.path if reading else "", measure, reading.detail if reading else "")
+
+    def _evidence(self, requirement: Requirement, subject: Symbol, measure: Symbol, value: int) -> Evidence:
+        reading = self.evaluation.facts.readings.get((subject, measure))
         info = self.evaluation.facts.subjects.get(subject)
         ladder = ladder_of(info, measure) if info else None
         threshold = requirement.threshold
@@ -142,11 +194,11 @@ class TraceBuilder:
         return Evidence(
             subject,
             measure,
-            attributes["value"],
+            value,
             requirement.op,
             threshold,
             ladder,
-            attributes.get("path", ""),
-            attributes.get("detail", ""),
+            reading.path if reading else "",
+            reading.detail if reading else "",
             role,
         )

@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import networkx as nx
 import pytest
 from clingo import Symbol
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from zhunru.explain import render
+from zhunru.explain.graph import derivation_graph, dnode
 from zhunru.explain.report import Reporter
 from zhunru.explain.trace import Trace
 from zhunru.solver.facts import HOSPITAL
@@ -209,3 +211,27 @@ def test_as_of_pins_durations() -> None:
     late = api.check(hospital_from(data), AS_OF, ["comprehensive_intervention"])
     assert early == api.check(hospital_from(data), date(2025, 6, 1), ["comprehensive_intervention"])
     assert early["as_of"] == "2025-06-01" and late["as_of"] == "2026-11-24"
+
+
+@pytest.mark.parametrize("example", ["tertiary_compliant", "secondary_county", "new_hospital"])
+def test_a_trace_is_a_walk_of_the_networkx_derivation_graph(example: str) -> None:
+    """Traces read the derivation's support relation lazily; the networkx graph built from the
+    same atoms must have exactly the edges every trace node shows, and reach the same nodes."""
+    evaluation = api.engine().evaluate(hospital_from(example_data(example)), AS_OF, [CI])
+    graph = derivation_graph(evaluation)
+    reporter = Reporter(evaluation)
+    noted = 0
+    for result in reporter.hospital_results():
+        root = result.trace
+        reached = {node[2] for node in nx.descendants(graph, dnode(root.subject, root.id)) if node[0] == "eval"}
+        notes = {note for rid in reached | {root.id} for note in evaluation.kb.requirements[rid].notes}
+        assert root.notes_reached() == notes
+        noted += bool(notes)
+        for node in root.walk():
+            edges = graph.out_edges(dnode(node.subject, node.id), data="relation")
+            because = [target for _, target, relation in edges if relation == "because"]
+            assert sorted((c.subject, c.id) for c in node.children) == sorted((t[1], t[2]) for t in because)
+            evidence = {target[2] for _, target, relation in edges if relation == "evidence"}
+            assert {e.measure for e in node.evidence} == evidence
+            assert graph.nodes[dnode(node.subject, node.id)]["status"] == node.status
+    assert noted, "no target reached an interpretation note: the comparison would be vacuous"

@@ -143,7 +143,7 @@ def _collect(out: ChunkResult, record: Record, hospital: Hospital, evaluation: E
     base = {"ordinal": record.ordinal, "hospital": hospital.id}
     results = []
     for target_result in reporter.hospital_results():
-        data = reporter.result_json(target_result, lang)
+        data = reporter.result_json(target_result, lang, nested=False)
         results.append(data)
         out.results.append({**base, **_row(data, target_result, evaluation), "explanation": explanation_path})
     # Staff verdicts go to the table from the derivation itself; their justifications are
@@ -190,9 +190,7 @@ def compact(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _compact_unmet(item: dict[str, Any]) -> dict[str, Any]:
-    kept = {k: v for k, v in item.items() if k not in ("text", "branches", "because")}
-    if "branches" in item:
-        kept["branches"] = [{k: b[k] for k in ("requirement", "clause", "gloss")} for b in item["branches"]]
+    kept = {k: v for k, v in item.items() if k not in ("text", "because")}
     if "because" in item:
         kept["because"] = [person["subject"] for person in item["because"]]
     return kept
