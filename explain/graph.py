@@ -138,35 +138,38 @@ def derivation_document(evaluation: Evaluation, lang: str = "zh") -> dict[str, A
     derivation = evaluation.derivation
     subjects = evaluation.facts.subjects
     labels: dict[Symbol, str] = {}
-
-    def subject_label(subject: Symbol) -> str:
+    for subject, _ in derivation.status:
         if subject not in labels:
             info = subjects.get(subject)
             labels[subject] = info.path or "hospital" if info else str(subject)
-        return labels[subject]
-
-    keys = sorted(derivation.status, key=lambda node: (subject_label(node[0]), node[1]))
+    clause_paths = evaluation.kb.clause_paths
+    keys = sorted(derivation.status, key=lambda node: (labels[node[0]], node[1]))
     index = {node: i for i, node in enumerate(keys)}
-    nodes = []
-    for node in keys:
-        requirement = evaluation.kb.requirements[node[1]]
-        entry: dict[str, Any] = {
-            "subject": subject_label(node[0]),
+    nodes: list[dict[str, Any]] = [
+        {
+            "subject": labels[node[0]],
             "requirement": node[1],
             "status": derivation.status[node],
-            "clause": evaluation.kb.clauses[(requirement.spec, requirement.clause)].path,
+            "clause": clause_paths[node[1]],
         }
-        if node in derivation.support:
-            entry["because"] = sorted(index[child] for child in derivation.support[node] if child in index)
-        if node in derivation.evidence:
-            entry["evidence"] = [
-                {"fact": measure_label(measure, lang), "value": value} for measure, value in derivation.evidence[node]
+        for node in keys
+    ]
+    # One pass per relation, in the order the keys of an entry are printed.
+    for node, children in derivation.support.items():
+        if node in index:
+            nodes[index[node]]["because"] = sorted(index[child] for child in children if child in index)
+    for node, items in derivation.evidence.items():
+        if node in index:
+            nodes[index[node]]["evidence"] = [
+                {"fact": measure_label(measure, lang), "value": value} for measure, value in items
             ]
-        if node in derivation.missing:
-            entry["missing"] = [measure_label(measure, lang) for measure in derivation.missing[node]]
-        if node in derivation.missing_population:
-            entry["missing_lists"] = list(derivation.missing_population[node])
-        if node in derivation.tally:
-            entry["tally"] = list(derivation.tally[node])
-        nodes.append(entry)
+    for node, measures in derivation.missing.items():
+        if node in index:
+            nodes[index[node]]["missing"] = [measure_label(measure, lang) for measure in measures]
+    for node, classes in derivation.missing_population.items():
+        if node in index:
+            nodes[index[node]]["missing_lists"] = list(classes)
+    for node, (sure, maybe) in derivation.tally.items():
+        if node in index:
+            nodes[index[node]]["tally"] = [sure, maybe]
     return {"nodes": nodes}

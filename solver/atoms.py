@@ -14,6 +14,26 @@ from typing import Literal
 
 from clingo import Symbol, parse_term
 
+
+class KeySymbol(Symbol):
+    """A clingo symbol whose hash is computed once.
+
+    Derivations, readings and traces are dictionaries keyed by subjects and measures;
+    clingo's ``Symbol`` asks the C library for its hash on every lookup, which was a tenth
+    of a batch run.  Equal to, and hashing like, the plain symbol, so either finds the
+    other in a dict.
+    """
+
+    __slots__ = ("_hash",)
+
+    def __init__(self, symbol: Symbol) -> None:
+        super().__init__(symbol._rep)
+        self._hash = Symbol.__hash__(symbol)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
 Status = Literal["holds", "fails", "undetermined"]
 Node = tuple[Symbol, str]  # (subject, requirement id)
 
@@ -86,7 +106,7 @@ _MEASURE_TEXT: dict[int, str] = {}  # id of a cached measure symbol -> its text
 def _measure(text: str) -> Symbol:
     found = _MEASURES.get(text)
     if found is None:
-        found = _MEASURES[text] = parse_term(text)
+        found = _MEASURES[text] = KeySymbol(parse_term(text))
         _MEASURE_TEXT[id(found)] = text
     return found
 

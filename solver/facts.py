@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from clingo import Function, Number, String, Symbol
+from zhunru.solver.atoms import KeySymbol
 from zhunru.solver.measures import FAMILIES, Context, Reading, Subject
 
 from zhunru.errors import EngineError
@@ -20,25 +21,7 @@ from zhunru.profile import Hospital, Staff
 CLINGO_MIN, CLINGO_MAX = -(2**31), 2**31 - 1
 
 
-class SubjectSymbol(Symbol):
-    """A subject's symbol whose hash is computed once.
-
-    Derivations, readings and traces are dictionaries keyed by subject; clingo's ``Symbol``
-    asks the C library for its hash on every lookup, which was a tenth of a batch run.
-    Equal to, and hashing like, the plain symbol, so either finds the other in a dict.
-    """
-
-    __slots__ = ("_hash",)
-
-    def __init__(self, symbol: Symbol) -> None:
-        super().__init__(symbol._rep)
-        self._hash = Symbol.__hash__(symbol)
-
-    def __hash__(self) -> int:
-        return self._hash
-
-
-HOSPITAL = SubjectSymbol(Function("h"))
+HOSPITAL = KeySymbol(Function("h"))
 
 
 @dataclass
@@ -209,9 +192,9 @@ def build_facts(
             base.local_subjects.append(symbol)
         return local[symbol]
 
-    canonical: dict[Symbol, SubjectSymbol] = {HOSPITAL: HOSPITAL}
+    canonical: dict[Symbol, KeySymbol] = {HOSPITAL: HOSPITAL}
     for subject, parent, member_class in _subjects(ctx):
-        subject.symbol = canonical.setdefault(subject.symbol, SubjectSymbol(subject.symbol))
+        subject.symbol = canonical.setdefault(subject.symbol, KeySymbol(subject.symbol))
         here = term(subject.symbol)
         if parent is not None:
             facts.append(Function("member", [term(parent), Function(member_class or ""), here]))

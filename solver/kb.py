@@ -167,6 +167,11 @@ class KnowledgeBase:
         return kb
 
     @cached_property
+    def clause_paths(self) -> dict[str, str]:
+        """Requirement id -> the printed path of the clause it cites."""
+        return {rid: self.clauses[(r.spec, r.clause)].path for rid, r in self.requirements.items()}
+
+    @cached_property
     def program(self) -> str:
         """The whole KB and the interpreter as one program text."""
         return self.program_for(sorted(self.specs))

@@ -746,7 +746,6 @@ def _training_cases_in(s: Subject, key: Symbol, ctx: Context) -> Reading:
     return Reading(total, f"{s.path}.cases")
 
 
-
 # --- families added for the national specifications (cn_neurovascular_intervention, cn_tumor_ablation) ---
 
 
@@ -848,6 +847,7 @@ def _scaled(attribute: str, role_filter: bool) -> Family:
         return Reading(reading.value * scale.number, reading.path, f"{reading.detail} × {scale.number}")
 
     return family
+
 
 # --- families added for the national 心血管疾病介入诊疗技术管理规范 (cn_cardiovascular_intervention_2011) ---
 
