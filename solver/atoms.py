@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-from clingo import Symbol, parse_term
+from clingo import Symbol, SymbolType, parse_term
 
 
 class KeySymbol(Symbol):
@@ -32,6 +32,45 @@ class KeySymbol(Symbol):
 
     def __hash__(self) -> int:
         return self._hash
+
+
+class DecodedSymbol(KeySymbol):
+    """A symbol taken apart once: name, arguments, string and number read without foreign calls.
+
+    For the measure keys the profile is read by (``m(beds, "ICU")``), which every hospital's
+    facts consult thousands of times.
+    """
+
+    __slots__ = ("_arguments", "_name", "_number", "_string", "_type")
+
+    def __init__(self, symbol: Symbol) -> None:
+        super().__init__(symbol)
+        self._type = symbol.type
+        is_function = self._type == SymbolType.Function
+        self._name = symbol.name if is_function else ""
+        self._arguments = [DecodedSymbol(a) for a in symbol.arguments] if is_function else []
+        self._string = symbol.string if self._type == SymbolType.String else ""
+        self._number = symbol.number if self._type == SymbolType.Number else 0
+
+    @property
+    def type(self) -> SymbolType:
+        return self._type
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def arguments(self) -> list[Symbol]:
+        return self._arguments
+
+    @property
+    def string(self) -> str:
+        return self._string
+
+    @property
+    def number(self) -> int:
+        return self._number
 
 
 Status = Literal["holds", "fails", "undetermined"]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from clingo import Function, Number, String, Symbol
-from zhunru.solver.atoms import KeySymbol
+from zhunru.solver.atoms import DecodedSymbol, KeySymbol
 from zhunru.solver.measures import FAMILIES, Context, Reading, Subject
 
 from zhunru.errors import EngineError
@@ -207,10 +207,14 @@ def build_facts(
         for member in _known_populations(subject, ctx.hospital):
             facts.append(Function("known_population", [here, Function(member)]))
         _add_values(base, subject, here, ctx, plan.get(subject.cls, []))
+    by_selector: dict[tuple[str, str], list[Symbol]] = {}
+    for subject in base.subjects.values():
+        if subject.cls in ("hospital", "staff"):
+            role = subject.obj.role if subject.cls == "staff" else ""
+            by_selector.setdefault((subject.cls, role), []).append(term(subject.symbol))
     for root, selector in evaluate:
-        for subject in base.subjects.values():
-            if _selected(subject, selector):
-                facts.append(Function("evaluate", [term(subject.symbol), Function(root)]))
+        for here in by_selector.get(_selector(selector), ()):
+            facts.append(Function("evaluate", [here, Function(root)]))
     facts.sort()
     return base
 
@@ -229,6 +233,7 @@ def _measure_plan(
     if key not in _PLANS:
         plan: dict[str, list[tuple[Symbol, Callable[..., Reading | None], Symbol]]] = {}
         for measure in measures:
+            measure = DecodedSymbol(measure)
             family_name, measure_key = measure.arguments[0].name, measure.arguments[1]
             for cls, families in FAMILIES.items():
                 if family_name in families:
@@ -237,10 +242,16 @@ def _measure_plan(
     return _PLANS[key]
 
 
-def _selected(subject: Subject, selector: Symbol) -> bool:
-    if selector.name == "hospital":
-        return subject.cls == "hospital"
-    return subject.cls == "staff" and subject.obj.role == selector.arguments[0].name
+_SELECTORS: dict[Symbol, tuple[str, str]] = {}
+
+
+def _selector(selector: Symbol) -> tuple[str, str]:
+    """``hospital`` -> ("hospital", ""), ``staff(Role)`` -> ("staff", Role); decoded once."""
+    found = _SELECTORS.get(selector)
+    if found is None:
+        found = ("hospital", "") if selector.name == "hospital" else ("staff", selector.arguments[0].name)
+        _SELECTORS[selector] = found
+    return found
 
 
 def _add_values(
