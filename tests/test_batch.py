@@ -3,6 +3,7 @@ or interruption; invalid records are reported while the rest complete; the repor
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import sqlite3
@@ -114,7 +115,7 @@ def test_rows_are_hospitals_times_applicable_verdicts_and_equal_the_engine(refer
 def test_every_row_names_the_specification_version_and_its_explanation(reference: Path) -> None:
     for row in pq.read_table(reference / "results.parquet").to_pylist():
         assert row["spec"] == "cn_comprehensive_intervention" and row["version"] and row["applied_because"]
-        document = json.loads((reference / row["explanation"]).read_text(encoding="utf-8"))
+        document = json.loads(gzip.decompress((reference / row["explanation"]).read_bytes()))
         [result] = [r for r in document["results"] if r["target"] == row["target"]]
         assert result["verdict"] == row["verdict"]
         assert document["derivation"]["nodes"]

@@ -38,8 +38,10 @@ def hospital_page(
     results: list[dict[str, Any]],
     physicians: list[dict[str, Any]],
     settings: Any,
+    explanation: str,
 ) -> str:
-    """One hospital: its verdicts, each with the clauses it rests on and their evidence."""
+    """One hospital: its verdicts, each with the clauses it rests on and their evidence, and a link
+    to its explanation file (``explanation``, relative to the output directory)."""
     return str(
         _template("hospital.html.j2").render(
             hospital=hospital,
@@ -47,6 +49,7 @@ def hospital_page(
             as_of=settings.as_of.isoformat(),
             results=results,
             physicians=physicians,
+            explanation=explanation,
         )
     )
 
