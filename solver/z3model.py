@@ -79,6 +79,14 @@ def _compare(op: str, left: z3.ArithRef, right: z3.ArithRef | int) -> z3.BoolRef
     }[op]
 
 
+@dataclass(frozen=True)
+class Lift:
+    """When ``literal`` holds, a measure grows by ``delta`` and is known (a member was added)."""
+
+    literal: z3.BoolRef
+    delta: int
+
+
 @dataclass
 class Z3Model:
     """Z3 formulas for every requirement reachable from the evaluated roots of one hospital."""
@@ -93,6 +101,9 @@ class Z3Model:
     extra_members: dict[tuple[Symbol, str], list[Symbol]] = field(default_factory=lambda: defaultdict(list))
     extra_kinds: dict[Symbol, set[str]] = field(default_factory=dict)
     exists: dict[Symbol, z3.BoolRef] = field(default_factory=dict)
+    # links: a measure raised by members a plan adds, a member list declared by them
+    lifts: dict[tuple[Symbol, Symbol], list[Lift]] = field(default_factory=dict)
+    closers: dict[tuple[Symbol, str], list[z3.BoolRef]] = field(default_factory=dict)
     track: bool = False
     tracked: dict[tuple[Symbol, str], tuple[z3.BoolRef, z3.BoolRef]] = field(default_factory=dict)
     _values: dict[tuple[Symbol, Symbol], int] = field(init=False, default_factory=dict)
@@ -116,6 +127,16 @@ class Z3Model:
     def declare_closed(self, subject: Symbol, member_class: str) -> None:
         """The ``member_class`` list of ``subject`` is complete (a member a planner adds declares its lists)."""
         self._closed.add((subject, member_class))
+
+    def declared(self) -> set[tuple[Symbol, str]]:
+        """The (subject, member class) lists the profile (or a new member's own record) declares."""
+        return set(self._closed)
+
+    def closed(self, subject: Symbol, member_class: str) -> z3.BoolRef:
+        """Whether the list is declared: by the profile, or by a member a plan adds to it."""
+        if (subject, member_class) in self._closed:
+            return z3.BoolVal(True)
+        return _any(self.closers.get((subject, member_class), []))
 
     def roots(self) -> list[tuple[Symbol, str]]:
         return [(f.arguments[0], f.arguments[1].name) for f in self.facts.facts if f.name == "evaluate"]
@@ -166,6 +187,9 @@ class Z3Model:
         threshold = rank(node.ladder, node.rung) if node.kind == "cmp_rank" else node.threshold
         assert threshold is not None
         domain = self.domains.get((x, node.measure))
+        lifts = self.lifts.get((x, node.measure))
+        if lifts:
+            return self._lifted(x, node, domain, lifts, threshold)
         if domain is not None:
             return domain.test(node.op, threshold)
         value = self._measure(x, node.measure)
@@ -175,6 +199,22 @@ class Z3Model:
         if isinstance(value, int):
             return self._constant(x, node, (z3.simplify(test), z3.simplify(z3.Not(test))))
         return test, z3.Not(test)
+
+    def _lifted(self, x: Symbol, node: Requirement, domain: Domain | None, lifts: list[Lift], threshold: int) -> Pair:
+        """A leaf whose measure members added by a plan raise: base value plus the lifts that hold."""
+        assert node.op is not None
+        if domain is not None:
+            known_values = [(v, s) for v, s in zip(domain.values, domain.selectors, strict=True) if v is not None]
+            base: z3.ArithRef = z3.Sum([z3.If(s, v, 0) for v, s in known_values]) if known_values else z3.IntVal(0)
+            known = _any([s for _, s in known_values])
+        else:
+            value = self._measure(x, node.measure)  # type: ignore[arg-type]
+            base = z3.IntVal(0) if value is None else (z3.IntVal(value) if isinstance(value, int) else value)
+            known = z3.BoolVal(value is not None)
+        total = base + z3.Sum([z3.If(lift.literal, lift.delta, 0) for lift in lifts])
+        known = z3.Or(known, *[lift.literal for lift in lifts])
+        test = _compare(node.op, total, threshold)
+        return z3.And(known, test), z3.And(known, z3.Not(test))
 
     def _constant(self, x: Symbol, node: Requirement, pair: Pair) -> Pair:
         """A leaf whose status no change can alter; tracked (for unsat cores) when asked."""
@@ -248,7 +288,7 @@ class Z3Model:
         pairs = self._member_pairs(x, node)
         sure = z3.Sum([z3.If(h, 1, 0) for h, _ in pairs]) if pairs else z3.IntVal(0)
         maybe = z3.Sum([z3.If(f, 0, 1) for _, f in pairs]) if pairs else z3.IntVal(0)
-        closed = z3.BoolVal((x, node.member_class) in self._closed)
+        closed = self.closed(x, node.member_class or "")
         n = node.threshold
         if node.op in ("ge", "gt"):
             bound = n if node.op == "ge" else n + 1
@@ -260,7 +300,7 @@ class Z3Model:
 
     def _forall(self, x: Symbol, node: Requirement) -> Pair:
         pairs = self._member_pairs(x, node, universal=True)
-        closed = z3.BoolVal((x, node.member_class) in self._closed)
+        closed = self.closed(x, node.member_class or "")
         holds = z3.And(closed, *[h for h, _ in pairs]) if pairs else closed
         fails = z3.Or(*[f for _, f in pairs]) if pairs else z3.BoolVal(False)
         return holds, fails

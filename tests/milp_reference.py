@@ -38,6 +38,7 @@ class Milp:
         self.nodes: dict[tuple[Symbol, str], tuple[int, int]] = {}
         self.sel: dict[tuple[Symbol, Symbol], list[tuple[int | None, int]]] = {}
         self.exists: dict[Symbol, int] = {}
+        self.closed_vars: dict[tuple[Symbol, str], int] = {}
         self._instance()
 
     def var(self, lo: float = 0, hi: float = 1) -> int:
@@ -99,6 +100,10 @@ class Milp:
         if kind in ("cmp", "cmp_rank", "attest"):
             threshold = rank(node.ladder, node.rung) if kind == "cmp_rank" else node.threshold
             options = self.sel.get((x, node.measure))
+            lifts = self.p.links.lifts.get((x, node.measure))
+            if lifts:
+                self._lifted(x, node, options, lifts, threshold, h, f)
+                return
             if options is None:
                 value = self._constant(x, node.measure)
                 self._fix(h, value is not None and _TESTS[node.op](value, threshold))
@@ -130,6 +135,56 @@ class Milp:
         else:
             self._quantifier(x, node, h, f)
 
+    def _lifted(self, x: Symbol, node: Any, options: Any, lifts: Any, t: int, h: int, f: int) -> None:
+        """value = base + Σ delta·added; known when the base is known or a lift applies (big-M rows)."""
+        value: dict[int, float] = {}
+        known: dict[int, float] = {}
+        constant = 0
+        if options is not None:
+            for v, i in options:
+                if v is not None:
+                    value[i] = value.get(i, 0) + v
+                    known[i] = 1
+        else:
+            base = self._constant(x, node.measure)
+            constant = base or 0
+            known_constant = base is not None
+        for lift in lifts:
+            e = self.exists[lift.member.symbol]
+            value[e] = value.get(e, 0) + lift.delta
+            known[e] = 1
+        if options is not None or not known_constant:
+            self.row({h: 1, **{i: -c for i, c in known.items()}}, -np.inf, 0)
+            self.row({f: 1, **{i: -c for i, c in known.items()}}, -np.inf, 0)
+        big = 10_000
+        lo, hi = {"ge": (t, None), "gt": (t + 1, None), "le": (None, t), "lt": (None, t - 1), "eq": (t, t)}[node.op]
+        # h → lo ≤ value ≤ hi ;  f → value < lo or value > hi
+        if lo is not None:
+            self.row({**value, h: -big}, lo - constant - big, np.inf)
+        if hi is not None:
+            self.row({**value, h: big}, -np.inf, hi - constant + big)
+        if lo is not None and hi is not None:
+            z = self.var()  # f and z: value ≤ lo − 1 ; f and not z: value ≥ hi + 1
+            self.row({**value, f: big, z: big}, -np.inf, lo - 1 - constant + 2 * big)
+            self.row({**value, f: -big, z: big}, hi + 1 - constant - big, np.inf)
+        elif lo is not None:
+            self.row({**value, f: big}, -np.inf, lo - 1 - constant + big)
+        else:
+            self.row({**value, f: -big}, hi + 1 - constant - big, np.inf)
+
+    def _closed(self, x: Symbol, member_class: str) -> int:
+        """1 when the list is declared by the profile or by a member (or record) a plan adds to it."""
+        key = (x, member_class)
+        if key not in self.closed_vars:
+            c = self.closed_vars[key] = self.var()
+            if key not in self.p.model.declared():
+                closers = {self.exists[m.symbol]: -1 for m in self.p.links.closers.get(key, [])}
+                for choice in self.p.closing_choices.get(key, []):
+                    options = self.sel[(choice.subject, choice.measure)]
+                    closers.update({i: -1 for value, i in options[1:] if value})
+                self.row({c: 1, **closers}, -np.inf, 0)
+        return self.closed_vars[key]
+
     def _constant(self, x: Symbol, measure: Symbol) -> int | None:
         if (x, measure) in self.p.model.free:
             return self.p.model.free[(x, measure)].as_long()
@@ -149,7 +204,7 @@ class Milp:
         self._fix(f, fails)
 
     def _quantifier(self, x: Symbol, node: Any, h: int, f: int) -> None:
-        closed = (x, node.member_class) in self.p.model._closed
+        closed = self._closed(x, node.member_class)
         sure: dict[int, float] = {}
         maybe: dict[int, float] = {}
         maybe_const = 0
@@ -172,8 +227,7 @@ class Milp:
                 else:
                     self.row({h: 1, yh: -1}, -np.inf, 0)
         if node.kind == "forall":
-            if not closed:
-                self._fix(h, False)
+            self.row({h: 1, closed: -1}, -np.inf, 0)
             fail_vars = []
             for y in self.p._candidates(x, node):
                 yh, yf = self.node(y, node.condition)
@@ -191,8 +245,7 @@ class Milp:
         if low is not None:
             self.row({**sure, h: -low}, 0, np.inf)
         if high is not None:
-            if not closed:
-                self._fix(h, False)
+            self.row({h: 1, closed: -1}, -np.inf, 0)
             self.row({**maybe, h: big}, -np.inf, high - maybe_const + big)
         # fails: sure ≥ high + 1, or (closed and maybe ≤ low − 1)
         parts = []
@@ -200,9 +253,10 @@ class Milp:
             g = self.var()
             self.row({**sure, g: -(high + 1)}, 0, np.inf)
             parts.append(g)
-        if low is not None and closed:
+        if low is not None:
             g = self.var()
             self.row({**maybe, g: big}, -np.inf, low - 1 - maybe_const + big)
+            self.row({g: 1, closed: -1}, -np.inf, 0)
             parts.append(g)
         self.row({f: 1, **{g: -1 for g in parts}}, -np.inf, 0)
 

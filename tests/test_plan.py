@@ -13,8 +13,8 @@ from zhunru import api
 from zhunru.edits import Edit
 from zhunru.errors import EngineError
 from zhunru.planner.costs import default_costs, load_costs
-from zhunru.planner.plan import Context2, Request, _verify, plan, target_groups
-from zhunru.profile import parse_profile
+from zhunru.planner.plan import Request, plan
+from zhunru.planner.session import Planner
 
 TECH = ["comprehensive_intervention"]
 OPTS = ("--as-of", "2026-11-24", "--tech", "comprehensive_intervention")
@@ -174,10 +174,6 @@ def test_cli_text_and_json() -> None:
 
 
 def test_a_plan_that_fails_verification_is_a_bug() -> None:
-    data = example_data("secondary_county")
-    hospital = parse_profile(data, "t")
-    request = Request(data, AS_OF, TECH)
-    specs, groups = target_groups(hospital, request, api.knowledge_base())
-    context = Context2(request, api.knowledge_base(), specs, groups)
+    planner = Planner.start(Request(example_data("secondary_county"), AS_OF, TECH))
     with pytest.raises(EngineError):
-        _verify(context, [Edit("set", "units[icu-1].beds", 5)], AS_OF)
+        planner.verify([Edit("set", "units[icu-1].beds", 5)], AS_OF)

@@ -24,7 +24,8 @@ from zhunru import api
 from zhunru.edits import Edit, apply_all
 from zhunru.planner.costs import CostFile, default_costs
 from zhunru.planner.families import EDITORS, Change, IdMaker, readable
-from zhunru.planner.plan import Context2, Request, _problem, plan, target_groups
+from zhunru.planner.plan import Request, plan
+from zhunru.planner.session import Planner
 from zhunru.planner.solve import optimise
 from zhunru.profile import parse_profile
 
@@ -69,11 +70,17 @@ def _break(data: dict[str, Any], rnd: random.Random, count: int, actions: tuple[
     return data
 
 
-def _context(data: dict[str, Any], costs: CostFile) -> Context2:
-    request = Request(data, AS_OF, TECH, costs=costs)
-    hospital = parse_profile(data, "t")
-    specs, groups = target_groups(hospital, request, api.knowledge_base())
-    return Context2(request, api.knowledge_base(), specs, groups)
+def _context(data: dict[str, Any], costs: CostFile, tech: list[str] = TECH) -> Planner:
+    return Planner.start(Request(data, AS_OF, tech, costs=costs))
+
+
+OTHER = [
+    ("tj_ecmo", "tj_ecmo"),
+    ("jl_tumor_hyperthermia", "jl_tumor_hyperthermia"),
+    ("cn_tumor_ablation", "cn_tumor_ablation"),
+]
+"""One Tianjin, one Jilin and one national specification beside 综合介入, each on its example."""
+FEW = {**SETTINGS, "max_examples": 5}
 
 
 NOTHING = CostFile()  # no change priced: the model is the profile as it is
@@ -82,9 +89,18 @@ NOTHING = CostFile()  # no change priced: the model is the profile as it is
 @settings(max_examples=100, **SETTINGS)
 @given(st.randoms(use_true_random=False), st.sampled_from(EXAMPLES), st.integers(0, 4))
 def test_zero_changes_z3_and_clingo_agree_on_every_target(rnd: random.Random, example: str, breaks: int) -> None:
-    data = _break(example_data(example), rnd, breaks)
-    c = _context(data, NOTHING)
-    problem = _problem(c, AS_OF, "buy")
+    _zero_changes_agree(_break(example_data(example), rnd, breaks), TECH)
+
+
+@settings(**FEW)
+@given(st.randoms(use_true_random=False), st.sampled_from(OTHER), st.integers(0, 4))
+def test_zero_changes_agree_on_other_specifications(rnd: random.Random, case: tuple[str, str], breaks: int) -> None:
+    _zero_changes_agree(_break(example_data(case[0]), rnd, breaks), [case[1]])
+
+
+def _zero_changes_agree(data: dict[str, Any], tech: list[str]) -> None:
+    c = _context(data, NOTHING, tech)
+    problem = c.problem(AS_OF)
     evaluation = api.engine().evaluate(parse_profile(data, "t"), AS_OF, c.specs)
     assert not problem.choices and not problem.members
     for group in c.groups:
@@ -98,9 +114,9 @@ SMALL_FAMILIES = ("unit.feature", "unit.beds", "hospital.subject")
 SMALL = CostFile.model_validate({"change": {k: default_costs().change[k].model_dump() for k in SMALL_FAMILIES}})
 
 
-def _brute_force(c: Context2) -> float | None:
+def _brute_force(c: Planner) -> float | None:
     """Cheapest combination of value changes (clingo decides), over the measures some failing leaf reads."""
-    problem = _problem(c, AS_OF, "buy")
+    problem = c.problem(AS_OF)
     evaluation = api.engine().evaluate(parse_profile(c.request.data, "t"), AS_OF, c.specs)
     relevant = [
         ch for ch in problem.choices if any(evaluation.derivation.of(ch.subject, r) != "holds" for r in ch.leaves)
@@ -131,9 +147,22 @@ def _brute_force(c: Context2) -> float | None:
 @given(st.randoms(use_true_random=False), st.integers(1, 3))
 def test_small_instances_cost_the_brute_force_optimum(rnd: random.Random, breaks: int) -> None:
     data = _break(example_data("tertiary_compliant"), rnd, breaks, ("feature", "beds", "subject"))
-    c = _context(data, SMALL)
+    _costs_the_brute_force_optimum(data, TECH)
+
+
+@settings(**FEW)
+@given(st.randoms(use_true_random=False), st.sampled_from(OTHER), st.integers(1, 3))
+def test_other_specifications_cost_the_brute_force_optimum(
+    rnd: random.Random, case: tuple[str, str], breaks: int
+) -> None:
+    data = _break(example_data(case[0]), rnd, breaks, ("feature", "beds", "subject"))
+    _costs_the_brute_force_optimum(data, [case[1]])
+
+
+def _costs_the_brute_force_optimum(data: dict[str, Any], tech: list[str]) -> None:
+    c = _context(data, SMALL, tech)
     expected = _brute_force(c)
-    found = optimise(_problem(c, AS_OF, "buy"))
+    found = optimise(c.problem(AS_OF))
     assert (found.money if found else None) == expected
 
 
@@ -142,11 +171,22 @@ def test_small_instances_cost_the_brute_force_optimum(rnd: random.Random, breaks
 def test_plan_cost_is_the_milp_optimum_and_every_plan_is_verified(
     rnd: random.Random, example: str, breaks: int
 ) -> None:
-    data = _break(example_data(example), rnd, breaks)
-    c = _context(data, default_costs())
-    problem = _problem(c, AS_OF, "buy")
+    _plan_is_the_milp_optimum_and_verified(_break(example_data(example), rnd, breaks), TECH)
+
+
+@settings(**FEW)
+@given(st.randoms(use_true_random=False), st.sampled_from(OTHER), st.integers(0, 5))
+def test_other_specifications_plan_the_milp_optimum_verified(
+    rnd: random.Random, case: tuple[str, str], breaks: int
+) -> None:
+    _plan_is_the_milp_optimum_and_verified(_break(example_data(case[0]), rnd, breaks), [case[1]])
+
+
+def _plan_is_the_milp_optimum_and_verified(data: dict[str, Any], tech: list[str]) -> None:
+    c = _context(data, default_costs(), tech)
+    problem = c.problem(AS_OF)
     found = optimise(problem)
     assert (found.money if found else None) == Milp(problem).solve()
     if found is not None:
-        doc = plan(Request(data, AS_OF, TECH, compare_wait=False))
+        doc = plan(Request(data, AS_OF, tech, compare_wait=False))
         assert doc["verified"] and doc["cost"]["money"] * 100 == pytest.approx(found.money)

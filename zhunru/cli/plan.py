@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from zhunru.cli.common import choice, parse_as_of, print_json
+from zhunru.cli.common import SpecOption, TechOption, choice, parse_as_of, print_json
 from zhunru.errors import InputError, Problem
 from zhunru.planner.costs import load_costs
 from zhunru.planner.plan import ROLE_KINDS, Request, plan
@@ -19,9 +19,8 @@ from zhunru.planner.whatif import read_data
 
 def command(
     profile: Annotated[Path, typer.Argument(help="hospital profile (YAML or JSON)")],
-    tech: Annotated[
-        list[str] | None, typer.Option("--tech", help="technology or specification id (repeatable)")
-    ] = None,
+    tech: TechOption = None,
+    spec: SpecOption = None,
     procedure: Annotated[str | None, typer.Option(help="plan for one procedure's grade (printed name)")] = None,
     role: Annotated[
         list[str] | None, typer.Option("--role", help="entry (default), ongoing or training-base (repeatable)")
@@ -51,9 +50,16 @@ def command(
     deadline = _date(by, "--by") if by else None
     if deadline is not None and deadline < day:
         raise InputError([Problem("--by", by or "", "the date is before the as-of date", "invalid_date")])
-    if not tech and not procedure:
+    if not tech and not spec and not procedure:
         raise InputError(
-            [Problem("plan", "", "name the targets: --tech ID (repeatable) or --procedure NAME", "missing_option")]
+            [
+                Problem(
+                    "plan",
+                    "",
+                    "name the targets: --tech ID or --spec ID (repeatable), or --procedure NAME",
+                    "missing_option",
+                )
+            ]
         )
     request = Request(
         read_data(profile),
@@ -68,6 +74,7 @@ def command(
         deadline,
         formulation,
         round(timeout * 1000),
+        specs=spec,
     )
     document = plan(request)
     if fmt == "json":
@@ -132,4 +139,5 @@ def render(doc: dict[str, Any], lang: str) -> str:
             )
         else:
             lines.append("仅等待不能满足。" if zh else "waiting alone does not suffice.")
+    lines += [f"{'注' if zh else 'note'}: {note['zh' if zh else 'en']}" for note in doc.get("notes", [])]
     return "\n".join(lines)

@@ -174,24 +174,6 @@ def _department(attribute: str | None, convert: Callable[[int, str | None], Any]
     return edit
 
 
-def _equipment_items(c: Change, s: Subject, key: Symbol, value: int, path: str, ladder: str | None) -> list[Edit]:
-    """Buy devices of a kind: one record with the missing quantity."""
-    current = s.obj and _equipment_total(c.data, s.path, key.string)
-    missing = value - (current or 0)
-    if missing <= 0:
-        return []
-    item = {"id": c.ids("equipment"), "kind": key.string, "quantity": missing}
-    return [Edit("add", join(path, "equipment"), item)]
-
-
-def _equipment_total(data: dict[str, Any], path: str, kind: str) -> int:
-    node = resolve(data, path)
-    lists = [node.get("equipment") or []]
-    if not path:
-        lists += [u.get("equipment") or [] for u in node.get("units") or []]
-    return sum(int(e.get("quantity", 1)) for items in lists for e in items if e.get("kind") == kind)
-
-
 def _attestation(c: Change, s: Subject, key: Symbol, value: int, path: str, ladder: str | None) -> list[Edit]:
     statement = key.name
     record = {"statement": statement, "holds": bool(value), "by": PLANNED_BY, "date": c.day.isoformat()}
@@ -236,7 +218,6 @@ EDITORS: dict[tuple[str, str], Editor] = {
     ("hospital", "dept"): _department(None, _as_int),
     ("hospital", "dept_form"): _department("form", lambda v, ladder: _as_rung(v, "department_form")),
     ("hospital", "dept_beds"): _department("beds", _as_int),
-    ("hospital", "equipment"): _equipment_items,
     ("hospital", "filed"): _filing,
     ("hospital", "assessment_passed"): _assessment,
     ("hospital", "attest"): _attestation,
@@ -244,7 +225,6 @@ EDITORS: dict[tuple[str, str], Editor] = {
     ("unit", "clean_grade"): _set_field("clean_grade", _as_rung),
     ("unit", "beds"): _set_field("beds", _as_int),
     ("unit", "area_per_bed"): _set_field("area_per_bed_m2", lambda v, ladder: v / 100),
-    ("unit", "equipment"): _equipment_items,
     ("unit", "attest"): _attestation,
     ("equipment", "feature"): _dict_entry("features", _as_bool),
     ("equipment", "rating"): _dict_entry("ratings", _as_int),
@@ -256,7 +236,42 @@ EDITORS: dict[tuple[str, str], Editor] = {
     ("staff", "assessment_passed"): _assessment,
     ("staff", "attest"): _attestation,
 }
-"""(subject class, family) → the edits that give an existing subject a value."""
+"""(subject class, family) → the edits that give an existing subject a value.
+
+Devices are not bought through a measure: ``m(equipment, K)`` counts equipment
+members, and a plan adds devices as members (:data:`COUNTED_BY`), so that a device
+bought for a count is also counted by every ``count``/``forall`` over its list.
+"""
+
+COUNTED_BY: dict[tuple[str, str], str] = {
+    ("hospital", "equipment"): "equipment",
+    ("unit", "equipment"): "equipment",
+}
+"""(subject class, family) → the member class whose members of kind ``Key`` the measure counts."""
+
+RECORD_LISTS: dict[tuple[str, str], str] = {("staff", "trained"): "training"}
+"""(subject class, family) → the member class of the record the family's editor adds (declaring its list)."""
+
+_ADD_ONLY = {
+    ("hospital", "filed"),
+    ("hospital", "assessment_passed"),
+    ("staff", "trained"),
+    ("staff", "assessment_passed"),
+}
+_FLAG_LISTS = {("hospital", "subject"), ("hospital", "capability"), ("staff", "scope")}
+
+
+def reachable(cls: str, family: str, current: int | None, value: int | None) -> bool:
+    """Whether the family's editor can bring the reading from ``current`` to ``value``.
+
+    Editors that only add a record cannot make a reading 0 (or known 0); removing a name
+    from an undeclared list leaves the reading unknown.
+    """
+    if value or value == current:
+        return True
+    if (cls, family) in _ADD_ONLY:
+        return False
+    return not ((cls, family) in _FLAG_LISTS and current is None)
 
 
 # --- new members -----------------------------------------------------------------------------
@@ -382,10 +397,10 @@ def _b_course_cases(member: dict[str, Any], key: Symbol, value: int, day: date, 
         member.setdefault("cases", []).append({"role": role.string, "min_grade": grade.number, "count": value})
 
 
-def _b_equipment(member: dict[str, Any], key: Symbol, value: int, day: date, ladder: str | None) -> None:
-    if value > 0:
-        ident = f"{member['id']}-{key.string}"
-        member.setdefault("equipment", []).append({"id": ident, "kind": key.string, "quantity": value})
+def _b_document(member: dict[str, Any], key: Symbol, value: int, day: date, ladder: str | None) -> None:
+    documents = member.setdefault("certificates", [])  # declared: a document not chosen is not held
+    if value:
+        documents.append({"name": _text(key)})
 
 
 @dataclass(frozen=True)
@@ -416,10 +431,10 @@ ATTRIBUTES: dict[tuple[str, str], Attribute] = {
     ("unit", "clean_grade"): Attribute(_b_field("clean_grade", _as_rung)),
     ("unit", "beds"): Attribute(_b_field("beds", _as_int)),
     ("unit", "area_per_bed"): Attribute(_b_field("area_per_bed_m2", lambda v, ladder: v / 100)),
-    ("unit", "equipment"): Attribute(_b_equipment),
     ("unit", "attest"): Attribute(_b_attest),
     ("equipment", "feature"): Attribute(_b_dict("features", _as_bool)),
     ("equipment", "rating"): Attribute(_b_dict("ratings", _as_int)),
+    ("equipment", "document"): Attribute(_b_document),
 }
 """(class of the new member, family) → how the member's record gets a value."""
 

@@ -28,10 +28,21 @@ from zhunru.solver.facts import HOSPITAL, FactBase, _known_populations
 from zhunru.solver.kb import KnowledgeBase, Requirement
 from zhunru.solver.ladders import ladders
 from zhunru.solver.measures import Context, Subject, ladder_of, read
-from zhunru.solver.z3model import Domain, Pair, Z3Model
+from zhunru.solver.z3model import Domain, Lift, Pair, Z3Model
 
 from zhunru.planner.costs import MONEY_SCALE, CostFile, NewMember, Price
-from zhunru.planner.families import ATTRIBUTES, EDITORS, GROWS, blank_member, join, readable
+from zhunru.planner.families import (
+    ATTRIBUTES,
+    COUNTED_BY,
+    EDITORS,
+    GROWS,
+    RECORD_LISTS,
+    blank_member,
+    join,
+    reachable,
+    readable,
+)
+from zhunru.planner.links import Links, find_links
 from zhunru.profile import Equipment, Staff, Training, Unit
 
 Phase = Literal["buy", "wait", "both"]
@@ -92,6 +103,12 @@ class Choice:
     def key(self) -> Symbol:
         return self.measure.arguments[1]
 
+    def adds(self) -> z3.BoolRef:
+        """True when a value is chosen whose edit adds a record (any truthy value but the current one)."""
+        return z3.Or(
+            z3.BoolVal(False), *[s for v, s in zip(self.values[1:], self.domain.selectors[1:], strict=True) if v]
+        )
+
 
 @dataclass
 class Read:
@@ -120,17 +137,17 @@ class Problem:
         formulation: Formulation = "onehot",
         track: bool = False,
         groups: list[list[tuple[Symbol, str]]] | None = None,
-        settled: set[tuple[Symbol, str]] | None = None,
     ) -> None:
         self.kb, self.facts, self.ctx, self.data, self.roots, self.costs = kb, facts, ctx, data, roots, costs
         self.groups = groups if groups is not None else [[root] for root in roots]
-        # counts that already hold need no new members (their pools would only enlarge the model)
-        self.settled = settled or set()
         self.phase, self.frozen_paths, self.formulation = phase, frozen_paths, formulation
         self.frozen_families = {f for f in costs.frozen if not _unfrozen(f, unfrozen)}
         self.members: list[Member] = []
         self.choices: list[Choice] = []
         self.constraints: list[z3.BoolRef] = []
+        self.goals: list[z3.BoolRef] = []  # every target group met (the constraints are the edit space)
+        self.links = Links()
+        self.closing_choices: dict[tuple[Symbol, str], list[Choice]] = {}
         self.reads: dict[tuple[Symbol, Symbol], list[Read]] = defaultdict(list)
         self.counted: dict[Symbol, list[tuple[Symbol, str]]] = defaultdict(list)  # member -> count nodes
         self._real: dict[tuple[Symbol, str], list[Symbol]] = defaultdict(list)
@@ -140,6 +157,7 @@ class Problem:
         self._pools: dict[tuple[Symbol, str, str], list[Member]] = {}
         self._visits: dict[tuple[Symbol, str], list[Requirement]] = defaultdict(list)
         self._seen: set[tuple[Symbol, str]] = set()
+        self._declared: set[tuple[Symbol, str]] = set()
         self._read_facts()
         for subject, root in roots:
             self._walk(subject, root)
@@ -155,6 +173,8 @@ class Problem:
                 self._real[(args[0], args[1].name)].append(args[2])
             elif fact.name == "kind":
                 self._kinds[args[0]].add(args[1].string if args[1].type.name == "String" else args[1].name)
+            elif fact.name == "known_population":
+                self._declared.add((args[0], args[1].name))
 
     def _candidates(self, x: Symbol, node: Requirement) -> list[Symbol]:
         key = (x, node.member_class or "")
@@ -181,10 +201,13 @@ class Problem:
             assert node.measure is not None and node.op is not None
             threshold = node.threshold if node.kind != "cmp_rank" else ladders()[node.ladder or ""][node.rung or ""]
             self.reads[(x, node.measure)].append(Read(rid, node.op, threshold if threshold is not None else 1))
+            if threshold is not None and node.op in ("ge", "gt", "eq"):
+                self._measure_pool(x, node.measure, threshold + (node.op == "gt"))
         elif node.kind in ("count", "forall"):
             self._visits[(x, node.member_class or "")].append(node)
             if node.kind == "count" and node.op in ("ge", "gt", "eq"):
-                self._pool(x, node)
+                needed = (node.threshold or 0) + (1 if node.op == "gt" else 0)
+                self._pool(x, node.member_class or "", node.member_kind or "any", needed)
             for y in self._candidates(x, node):
                 self._visit_member(x, node, y)
         elif node.kind != "ratio":
@@ -197,11 +220,24 @@ class Problem:
         assert node.condition
         self._walk(y, node.condition)
 
-    def _pool(self, x: Symbol, node: Requirement) -> None:
-        cls, kind = node.member_class or "", node.member_kind or "any"
-        size = min((node.threshold or 0) + (1 if node.op == "gt" else 0), self.costs.max_new)
+    def _measure_pool(self, x: Symbol, measure: Symbol, bound: int) -> None:
+        """Devices (members) a measure counts, e.g. ``m(equipment, K)``: enough to reach ``bound``."""
+        member = self._by_symbol.get(x)
+        subject = member.subject if member else self.facts.subjects.get(x)
+        family = measure.arguments[0].name
+        cls = COUNTED_BY.get((subject.cls, family)) if subject else None
+        if subject is None or cls is None:
+            return
+        reading = read(subject, measure, self.ctx)
+        current = reading.value if reading and reading.value is not None else 0
+        # one device even when enough are there, if its list is undeclared: adding it declares the list
+        undeclared = member is None and (x, cls) not in self._declared
+        self._pool(x, cls, measure.arguments[1].string, max(bound - current, int(undeclared)))
+
+    def _pool(self, x: Symbol, cls: str, kind: str, needed: int) -> None:
+        size = min(needed, self.costs.max_new)
         price = self.costs.new_member(cls, kind)
-        if price is None or size <= 0 or self.phase == "wait" or (x, node.id) in self.settled:
+        if price is None or size <= 0 or self.phase == "wait":
             return
         parent = self._by_symbol.get(x)
         if parent is not None and parent.parent is not None:
@@ -294,9 +330,25 @@ class Problem:
                 model.extra_members[key].append(member.symbol)
         for (x, measure), reads in sorted(self.reads.items(), key=lambda item: str(item[0])):
             self._measure(x, measure, reads)
+        self._link()
         self._member_constraints()
-        for group in self.groups:
-            self.constraints.append(z3.Or(*[model.node(x, root)[0] for x, root in group]))
+        self.goals = [z3.Or(*[model.node(x, root)[0] for x, root in group]) for group in self.groups]
+
+    def _link(self) -> None:
+        """What members and record-adding edits change beyond themselves (:mod:`zhunru.planner.links`)."""
+        by_subject: dict[Symbol, list[Symbol]] = defaultdict(list)
+        for x, measure in self.reads:
+            by_subject[x].append(measure)
+        self.links = find_links(self.members, self.facts, self.ctx, by_subject, self.model.declared())
+        for key, lifts in self.links.lifts.items():
+            self.model.lifts[key] = [Lift(lift.member.exists, lift.delta) for lift in lifts]
+        for key, members in self.links.closers.items():
+            self.model.closers.setdefault(key, []).extend(m.exists for m in members)
+        for choice in self.choices:
+            member_class = RECORD_LISTS.get((choice.cls, choice.family))
+            if choice.phase == "buy" and member_class and (choice.subject, member_class) not in self.model.declared():
+                self.closing_choices.setdefault((choice.subject, member_class), []).append(choice)
+                self.model.closers.setdefault((choice.subject, member_class), []).append(choice.adds())
 
     def _measure(self, x: Symbol, measure: Symbol, reads: list[Read]) -> None:
         member = self._by_symbol.get(x)
@@ -343,6 +395,8 @@ class Problem:
     ) -> None:
         ladder = ladder_of(subject, measure)
         values = _domain(current, reads, ladder, wait=phase == "wait")
+        if phase == "buy":
+            values = [v for v in values if reachable(cls, measure.arguments[0].name, current, v)]
         if len(values) < 2:
             return
         costs = [_cost(price, phase, current, v, ladder) for v in values]

@@ -51,7 +51,7 @@ def optimise(
     """The cheapest solution, ``None`` if there is none (or none was found in time)."""
     opt = z3.Optimize()
     opt.set("timeout", timeout_ms)
-    opt.add(*problem.constraints)
+    opt.add(*problem.constraints, *problem.goals)
     opt.add(*[constraint for constraint, _ in problem.model.tracked.values()])
     for decisions in blocked or []:
         opt.add(z3.Or(*[z3.Not(d) for d in decisions]))
@@ -83,7 +83,8 @@ def optimise(
         model = opt.model()
     except z3.Z3Exception:
         return None
-    if result != z3.sat and not all(z3.is_true(model.eval(c, model_completion=True)) for c in problem.constraints):
+    required = [*problem.constraints, *problem.goals]
+    if result != z3.sat and not all(z3.is_true(model.eval(c, model_completion=True)) for c in required):
         return None  # the time limit hit before any plan was found
     spent = model.eval(money, model_completion=True).as_long()
     lead = max([m for literal, m in leads if z3.is_true(model.eval(literal, model_completion=True))], default=0)
@@ -122,7 +123,7 @@ def core(problem: Problem, timeout_ms: int = 5000) -> list[tuple[object, str]]:
     """
     solver = z3.Solver()
     solver.set("timeout", timeout_ms)
-    solver.add(*problem.constraints)
+    solver.add(*problem.constraints, *problem.goals)
     trackers = {}
     for key, (constraint, tracker) in problem.model.tracked.items():
         solver.add(z3.Implies(tracker, constraint))
