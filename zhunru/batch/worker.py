@@ -31,7 +31,7 @@ from zhunru.profile import Hospital, parse_profile
 from zhunru.solver import selection
 from zhunru.solver.engine import Evaluation
 
-GROUND_TOGETHER = 50
+GROUND_TOGETHER = 25
 """Hospitals grounded in one clingo Control (measured in benchmarks/batch_throughput.py)."""
 
 
