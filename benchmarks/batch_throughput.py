@@ -76,6 +76,7 @@ def run(source: Path, workers: int, chunk_size: int, scratch: Path) -> dict[str,
         start = time.perf_counter()
         summary = run_batch(options)
         wall = time.perf_counter() - start
+    written = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
     shutil.rmtree(out, ignore_errors=True)
     return {
         "workers": workers,
@@ -84,6 +85,7 @@ def run(source: Path, workers: int, chunk_size: int, scratch: Path) -> dict[str,
         "wall_s": round(wall, 2),
         "hospitals_per_s": round(summary.hospitals / wall, 2),
         "peak_memory_mb": round(memory.peak / 2**20),
+        "output_mb_per_hospital": round(written / 2**20 / max(1, summary.hospitals), 3),
     }
 
 
