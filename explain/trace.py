@@ -144,16 +144,17 @@ class TraceBuilder:
         """The evidence, missing facts and sub-derivations a node rests on, in print order."""
         subject, requirement = trace.subject, trace.requirement
         node = (subject, requirement.id)
-        supports = sorted(
-            self.derivation.support.get(node, ()), key=lambda child: self._child_order(requirement, child)
-        )
+        supports = self.derivation.support.get(node, ())
+        if len(supports) > 1:
+            supports = sorted(supports, key=lambda child: self._child_order(requirement, child))
         children = [self._trace(child_subject, child) for child_subject, child in supports]
-        measures = sorted(
-            self.derivation.evidence.get(node, ()), key=lambda item: self._name(("value", subject, item[0]))
-        )
+        measures = self.derivation.evidence.get(node, ())
+        if len(measures) > 1:
+            measures = sorted(measures, key=lambda item: self._name(item[0]))
         evidence = [self._evidence(requirement, subject, measure, value) for measure, value in measures]
         missing = [self._missing(subject, measure) for measure in self.derivation.missing.get(node, ())]
-        missing.sort(key=lambda item: self._name(("missing", subject, item.what)))
+        if len(missing) > 1:
+            missing.sort(key=lambda item: self._name(item.what))
         missing.extend(
             Missing(subject, "", cls, "") for cls in sorted(self.derivation.missing_population.get(node, ()))
         )
