@@ -145,7 +145,7 @@ _MEASURE_TEXT: dict[int, str] = {}  # id of a cached measure symbol -> its text
 def _measure(text: str) -> Symbol:
     found = _MEASURES.get(text)
     if found is None:
-        found = _MEASURES[text] = KeySymbol(parse_term(text))
+        found = _MEASURES[text] = DecodedSymbol(parse_term(text))
         _MEASURE_TEXT[id(found)] = text
     return found
 

@@ -12,9 +12,12 @@ evaluating them one by one (``tests/test_batch.py``).
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -69,8 +72,32 @@ def hospital_key(ordinal: int, hospital_id: str) -> str:
     return f"{ordinal:07d}-{slug(hospital_id)}"
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one chunk, then collect once.
+
+    A chunk allocates millions of small objects (atoms, derivation entries, trace nodes) that
+    reference counting frees; the cyclic collector kept rescanning them, ~18 % of a chunk's
+    time.  Whatever cycles a chunk leaves are collected when it ends, so memory stays bounded
+    by one chunk.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+
+
 def run_job(job: Job) -> ChunkResult:
     """Validate, evaluate and explain every record of the chunk."""
+    with _cyclic_gc_paused():
+        return _run_job(job)
+
+
+def _run_job(job: Job) -> ChunkResult:
     result = ChunkResult(job.chunk)
     valid: list[tuple[Record, Hospital, list[selection.Applied]]] = []
     for record in job.records:
