@@ -16,13 +16,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from zhunru.solver.engine import Engine
 
 from tests.conftest import AS_OF, EXAMPLES, hospital_from, zhunru
 from zhunru import api
 from zhunru.batch import synth
 from zhunru.batch.run import RunOptions, run_batch
 from zhunru.batch.worker import Settings
-from zhunru.errors import InputError
+from zhunru.errors import EngineError, InputError
 
 TECH = "comprehensive_intervention"
 EXAMPLE_NAMES = ("tertiary_compliant", "secondary_county", "new_hospital")
@@ -80,7 +81,7 @@ def snapshot(out: Path) -> dict[str, Any]:
         "files": {
             str(p.relative_to(out)): p.read_bytes()
             for p in sorted(out.rglob("*"))
-            if p.is_file() and ".parts" not in p.parts and p.suffix in (".json", ".html")
+            if p.is_file() and ".parts" not in p.parts and p.suffix in (".json", ".gz", ".html")
         },
     }
 
@@ -138,6 +139,29 @@ def test_invalid_records_are_reported_with_position_and_message_while_the_rest_c
     beds = [e for e in errors if e["position"] == "line 7"]
     assert beds and beds[0]["field"] == "units[0].beds"
     assert len(table(reference, "hospitals")) == len(profiles())
+
+
+def test_a_record_that_trips_an_engine_error_is_reported_alone_while_the_rest_complete(
+    jsonl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An engine error is a bug, but one record must not sink a province: its group is evaluated
+    again one by one, the record is reported with code engine_error, and the others complete."""
+    broken = "jl-example-002"
+    evaluate_many = Engine.evaluate_many
+
+    def failing(self: Engine, cases: list[Any]) -> list[Any]:
+        if any(hospital.id == broken for hospital, _, _ in cases):
+            raise EngineError("simulated")
+        return evaluate_many(self, cases)
+
+    monkeypatch.setattr(Engine, "evaluate_many", failing)
+    out = tmp_path / "out"
+    run_batch(options(jsonl, out))
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    engine_errors = [e for e in errors if e["code"] == "engine_error"]
+    assert len(engine_errors) == 1 and "simulated" in engine_errors[0]["message"]
+    hospitals = {row[1] for row in table(out, "hospitals")}
+    assert broken not in hospitals and len(hospitals) == len(profiles()) - 1
 
 
 # --- determinism ----------------------------------------------------------------------------------------

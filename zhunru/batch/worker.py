@@ -27,7 +27,7 @@ import yaml
 from zhunru import api
 from zhunru.batch.report import hospital_page
 from zhunru.batch.sources import Record
-from zhunru.errors import InputError, Problem
+from zhunru.errors import EngineError, InputError, Problem
 from zhunru.explain.graph import derivation_document
 from zhunru.explain.report import VERDICTS, Reporter, TargetResult
 from zhunru.profile import Hospital, parse_profile
@@ -108,11 +108,43 @@ def _run_job(job: Job) -> ChunkResult:
             result.errors.extend(_error_rows(record, error.problems))
     for start in range(0, len(valid), GROUND_TOGETHER):
         group = valid[start : start + GROUND_TOGETHER]
-        cases = [(hospital, job.settings.as_of, [a.spec for a in applied]) for _, hospital, applied in group]
-        for (record, hospital, applied), evaluation in zip(group, api.engine().evaluate_many(cases), strict=True):
+        for (record, hospital, applied), evaluation in zip(group, _evaluate(group, job.settings), strict=True):
+            if isinstance(evaluation, EngineError):
+                result.errors.append(_engine_error_row(record, evaluation))
+                continue
             evaluation.applied = {a.spec: a for a in applied}
             _collect(result, record, hospital, evaluation, job.settings)
     return result
+
+
+def _evaluate(
+    group: list[tuple[Record, Hospital, list[selection.Applied]]], settings: Settings
+) -> list[Evaluation | EngineError]:
+    """The group's evaluations, grounded together; if that fails, one by one, so that a record that
+    trips an engine error is reported alone and the others still complete."""
+    cases = [(hospital, settings.as_of, [a.spec for a in applied]) for _, hospital, applied in group]
+    engine = api.engine()
+    try:
+        return list(engine.evaluate_many(cases))
+    except EngineError:
+        pass
+    evaluations: list[Evaluation | EngineError] = []
+    for case in cases:
+        try:
+            evaluations.extend(engine.evaluate_many([case]))
+        except EngineError as error:
+            evaluations.append(error)
+    return evaluations
+
+
+def _engine_error_row(record: Record, error: EngineError) -> dict[str, Any]:
+    return {
+        "ordinal": record.ordinal,
+        "position": record.position,
+        "field": "(record)",
+        "message": f"engine error, a bug in zhunru (please report it with this record): {error}",
+        "code": "engine_error",
+    }
 
 
 def _parse(record: Record) -> Hospital:
