@@ -4,7 +4,8 @@
 
 Measures a single-target plan (综合介入) and a plan for every technology in force at
 once, for each formulation of :mod:`zhunru.planner.solve`; writes
-``benchmarks/results/plan_latency.json``.  Targets: ≤ 0.3 s and ≤ 5 s on 2 cores.
+``benchmarks/results/plan_latency.json`` with the machine's load averages before and
+after (run it on an idle machine: ``uptime`` below 0.5).  Targets: ≤ 0.3 s and ≤ 5 s on 2 cores.
 The knowledge base is loaded (and one plan run) before timing.
 """
 
@@ -46,6 +47,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "plan_latency.json")
     args = parser.parse_args()
     api.knowledge_base()
+    load_before = os.getloadavg()
     rows = []
     for name in EXAMPLES:
         data = yaml.safe_load((ROOT / "examples" / f"{name}.yaml").read_text(encoding="utf-8"))
@@ -84,6 +86,9 @@ def main() -> None:
         "as_of": AS_OF.isoformat(),
         "default_formulation": DEFAULT,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        # 1-, 5- and 15-minute load averages before and after the run (other jobs skew the medians;
+        # "after" includes this benchmark's own process, about 1)
+        "load_average": {"before": _rounded(load_before), "after": _rounded(os.getloadavg())},
         "runs": args.runs,
         "targets_s": {"single_target": 0.3, "all_technologies": 5.0},
         "summary": summary,
@@ -92,6 +97,10 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(summary, indent=2))
+
+
+def _rounded(load: tuple[float, float, float]) -> list[float]:
+    return [round(x, 2) for x in load]
 
 
 if __name__ == "__main__":

@@ -69,6 +69,11 @@ class Milp:
             if choice.member is not None:  # a member not added keeps its blank values
                 self.row({vars_[0]: 1, self.exists[choice.member.symbol]: 1}, 1, np.inf)
             self.sel[(choice.subject, choice.measure)] = list(zip(choice.values, vars_, strict=True))
+        for member in self.p.members:  # a record a choice's edit adds exists exactly when the choice takes its value
+            if member.record_of is not None:
+                options = self.sel[(member.record_of.subject, member.record_of.measure)]
+                (i,) = [i for value, i in options if value == member.record_value]
+                self.row({self.exists[member.symbol]: 1, i: -1}, 0, 0)
         # exclusivity of categorical attributes of a new member is mirrored from the planner's constraints
         from zhunru.planner.families import ATTRIBUTES
 
@@ -100,9 +105,11 @@ class Milp:
         if kind in ("cmp", "cmp_rank", "attest"):
             threshold = rank(node.ladder, node.rung) if kind == "cmp_rank" else node.threshold
             options = self.sel.get((x, node.measure))
-            lifts = self.p.links.lifts.get((x, node.measure))
-            if lifts:
-                self._lifted(x, node, options, lifts, threshold, h, f)
+            lifts = self.p.links.lifts.get((x, node.measure), [])
+            raises = self.p.links.raises.get((x, node.measure), [])
+            sums = self.p.links.sums.get((x, node.measure), [])
+            if lifts or raises or sums:
+                self._lifted(x, node, options, lifts, threshold, h, f, raises, sums)
                 return
             if options is None:
                 value = self._constant(x, node.measure)
@@ -135,8 +142,11 @@ class Milp:
         else:
             self._quantifier(x, node, h, f)
 
-    def _lifted(self, x: Symbol, node: Any, options: Any, lifts: Any, t: int, h: int, f: int) -> None:
-        """value = base + Σ delta·added; known when the base is known or a lift applies (big-M rows)."""
+    def _lifted(
+        self, x: Symbol, node: Any, options: Any, lifts: Any, t: int, h: int, f: int, raises: Any, sums: Any
+    ) -> None:
+        """value = base + Σ delta·added + Σ weight·flag set (or 1 once a raise applies); known when the
+        base is known or a lift, flag or raise applies (big-M rows)."""
         value: dict[int, float] = {}
         known: dict[int, float] = {}
         constant = 0
@@ -153,6 +163,29 @@ class Milp:
             e = self.exists[lift.member.symbol]
             value[e] = value.get(e, 0) + lift.delta
             known[e] = 1
+        for choice, weight in sums:  # a member's flag set to 1 (a new member's flag needs the member)
+            (i,) = [i for v, i in self.sel[(choice.subject, choice.measure)] if v == 1]
+            value[i] = value.get(i, 0) + weight
+            known[i] = 1
+        if raises:  # a 0/1 flag: value' = max(value, r), r = OR over raisers of AND(added, attributes = 1)
+            r, w = self.var(), self.var()
+            ands = []
+            for rise in raises:
+                parts = [self.exists[rise.member.symbol]]
+                for choice in rise.choices:
+                    parts += [i for v, i in self.sel[(choice.subject, choice.measure)] if v == 1]
+                a = self.var()
+                for part in parts:
+                    self.row({a: 1, part: -1}, -np.inf, 0)
+                self.row({a: 1, **{part: -1 for part in parts}}, 1 - len(parts), np.inf)
+                self.row({r: 1, a: -1}, 0, np.inf)
+                ands.append(a)
+            self.row({r: 1, **{a: -1 for a in ands}}, -np.inf, 0)
+            self.row({w: 1, **{i: -c for i, c in value.items()}}, constant, np.inf)  # w ≥ value
+            self.row({w: 1, r: -1}, 0, np.inf)  # w ≥ r
+            self.row({w: 1, r: -1, **{i: -c for i, c in value.items()}}, -np.inf, constant)  # w ≤ value + r
+            value, constant = {w: 1}, 0
+            known[r] = 1
         if options is not None or not known_constant:
             self.row({h: 1, **{i: -c for i, c in known.items()}}, -np.inf, 0)
             self.row({f: 1, **{i: -c for i, c in known.items()}}, -np.inf, 0)
@@ -187,7 +220,8 @@ class Milp:
 
     def _constant(self, x: Symbol, measure: Symbol) -> int | None:
         if (x, measure) in self.p.model.free:
-            return self.p.model.free[(x, measure)].as_long()
+            value = self.p.model.free[(x, measure)]
+            return value if isinstance(value, int) else value.as_long()
         return self.p.model._values.get((x, measure))
 
     def _ratio(self, x: Symbol, node: Any, h: int, f: int) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from zhunru.solver.facts import HOSPITAL
 
 from tests.conftest import AS_OF, CI, EXAMPLES, example_data, zhunru
 from zhunru import api
@@ -77,6 +78,24 @@ def test_waiting_wins_when_it_is_no_slower() -> None:
     doc = run(_young(2))
     assert doc["strategy"] == "wait" and doc["changes"] == [] and doc["earliest_date"] == "2027-01-24"
     assert doc["options"][0]["cost"]["money"] > 0 and doc["verified"]
+
+
+def test_the_wait_date_is_exact_to_the_month() -> None:
+    """综合介入 begun on 2022-03-10: its five years (60 whole months) are complete on 2027-03-10 and
+    not a day earlier, so on the plan's monthly grid (the as-of date's day, the 24th) the earliest
+    date is 2027-03-24 — the month before, 2027-02-24, is not eligible."""
+    data = example_data("tertiary_compliant")
+    data["activities"][0]["since"] = date(2022, 3, 10)
+    planner = Planner.start(Request(data, AS_OF, TECH))
+    evaluation = api.engine().evaluate(planner.hospital, AS_OF, planner.specs)
+    assert not planner.eligible(data, AS_OF) and evaluation.derivation.of(HOSPITAL, "ci_t_years") == "fails"
+    assert not planner.eligible(data, date(2027, 3, 9)) and planner.eligible(data, date(2027, 3, 10))
+    doc = run(data)
+    assert doc["wait"] == {"possible": True, "date": "2027-03-24", "months": 4}
+    assert not planner.eligible(data, date(2027, 2, 24)) and planner.eligible(data, date(2027, 3, 24))
+    frozen = run(data, freeze=("attestations", "assessments", "units", "staff"), compare_wait=False)
+    assert frozen["strategy"] == "wait+buy" and frozen["changes"] == []
+    assert frozen["earliest_date"] == "2027-03-24" and frozen["verified"]
 
 
 def test_by_a_date_after_waiting_costs_nothing() -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from clingo import Symbol, SymbolType
+from clingo import Function, Symbol, SymbolType
 from zhunru.solver.ladders import rung_name
 from zhunru.solver.measures import Context, Subject
 
@@ -252,13 +252,39 @@ COUNTED_BY: dict[tuple[str, str], str] = {
 RECORD_LISTS: dict[tuple[str, str], str] = {("staff", "trained"): "training"}
 """(subject class, family) → the member class of the record the family's editor adds (declaring its list)."""
 
+
+def _trained_by(key: Symbol) -> list[Symbol]:
+    return [Function("m", [Function("topic"), key]), Function("m", [Function("passed"), Function("none")])]
+
+
+RAISED_BY: dict[tuple[str, str], tuple[str, Callable[[Symbol], list[Symbol]]]] = {
+    ("staff", "trained"): ("training", _trained_by),
+}
+"""(holder class, flag family) → the class of the holder's members that raise the flag to 1, and, for a key,
+the member measures that must all be 1 for it: a training record with topic T that was passed makes its
+holder trained in T (``m(trained, T)``), whatever else the holder's records say."""
+
+
+def _featured_by(key: Symbol) -> tuple[str, Symbol]:
+    kind, feature = key.arguments
+    return kind.string, Function("m", [Function("feature"), feature])
+
+
+SUMMED_FLAGS: dict[tuple[str, str], tuple[str, Callable[[Symbol], tuple[str, Symbol]]]] = {
+    ("hospital", "equipment_featured"): ("equipment", _featured_by),
+}
+"""(subject class, family) → the member class it sums over and, for a key, the members' kind and the
+0/1 measure of a member whose 1 adds the member's quantity: ``m(equipment_featured, (K, F))`` sums the
+devices of kind K with feature F (a device bought, or upgraded, with F counts)."""
+
 _ADD_ONLY = {
     ("hospital", "filed"),
     ("hospital", "assessment_passed"),
     ("staff", "trained"),
     ("staff", "assessment_passed"),
 }
-_FLAG_LISTS = {("hospital", "subject"), ("hospital", "capability"), ("staff", "scope")}
+_FLAG_LISTS = {("hospital", "subject"), ("hospital", "capability"), ("hospital", "dept"), ("staff", "scope")}
+"""Names in a list: with the list undeclared the reading is unknown, and removing a name changes nothing."""
 
 
 def reachable(cls: str, family: str, current: int | None, value: int | None) -> bool:
@@ -295,8 +321,8 @@ def blank_member(cls: str, kind: str, ident: str, role: str | None) -> dict[str,
         return {"id": ident, "kind": kind, "equipment": [], "attestations": []}
     if cls == "equipment":
         return {"id": ident, "kind": kind, "quantity": 1}
-    if cls == "training":
-        return {"topic": "-", "path": kind, "cases": []}
+    if cls == "training":  # passed: false until a plan passes it (never left unknown)
+        return {"topic": "-", "path": kind, "cases": [], "passed": False}
     return None
 
 

@@ -13,13 +13,17 @@ clingo reads elsewhere:
 Nothing here is written per family: the profile records are rebuilt with the member
 added, and every measure the requirements read on the records that changed is read
 again (:func:`zhunru.solver.measures.read`), as are the declared populations
-(:func:`zhunru.solver.facts._known_populations`).  A difference is a link.
+(:func:`zhunru.solver.facts._known_populations`).  A difference is a link.  Members of
+one pool differ only by id, so each pool is read once; readings of the profile's own
+subjects come from the fact base.
 
-Not modelled (documented in the README): a change that depends on the member's chosen
-attributes (a new training record with topic T and passed raises its holder's
-``m(trained, T)``), and a reading that a member makes unknown (a device with no
-features in ``m(equipment_featured, …)``); both are reported in
-:attr:`Links.unmodelled`.
+Links that depend on a member's chosen attributes are built by the problem from two
+tables of :mod:`zhunru.planner.families` and recorded here for the reference MILP:
+:data:`~zhunru.planner.families.RAISED_BY` (:attr:`Links.raises`: a training record with
+topic T, passed, makes its holder's ``m(trained, T)`` 1) and
+:data:`~zhunru.planner.families.SUMMED_FLAGS` (:attr:`Links.sums`: a device with feature
+F, new or upgraded, adds its quantity to ``m(equipment_featured, (K, F))``).  A reading
+a member would make unknown is reported in :attr:`Links.unmodelled`.
 """
 
 from __future__ import annotations
@@ -48,10 +52,21 @@ class Lift:
     delta: int
 
 
+@dataclass(frozen=True)
+class Raise:
+    """Adding ``member`` with each of ``choices`` (its attributes) set to 1 raises its holder's flag to 1."""
+
+    member: Any  # problem.Member
+    choices: list[Any]  # problem.Choice
+
+
 @dataclass
 class Links:
     lifts: dict[tuple[Symbol, Symbol], list[Lift]] = field(default_factory=dict)
     closers: dict[tuple[Symbol, str], list[Any]] = field(default_factory=dict)  # (subject, class) -> members
+    raises: dict[tuple[Symbol, Symbol], list[Raise]] = field(default_factory=dict)  # (holder, flag) -> raisers
+    # (subject, summed measure) -> (choice of a member's flag, weight): the flag chosen 1 adds the weight
+    sums: dict[tuple[Symbol, Symbol], list[tuple[Any, int]]] = field(default_factory=dict)
     unmodelled: list[tuple[Symbol, Symbol, Any]] = field(default_factory=list)
 
 
@@ -62,32 +77,70 @@ def find_links(
     reads: dict[Symbol, list[Symbol]],
     closed: set[tuple[Symbol, str]],
 ) -> Links:
-    """Every measure read in ``reads`` (subject → measures) and every population each member changes."""
+    """Every measure read in ``reads`` (subject → measures) and every population each member changes.
+
+    Members of one pool (same place, class and kind) have the same record but for their
+    id, so the effects of the first are those of every other: each pool (``template``) is read once.
+    """
     links = Links()
+    before: dict[tuple[Symbol, Symbol], int | None] = {}
+    effects_of: dict[tuple[Any, ...], Effects] = {}
     for member in members:
-        hospital, changed = _with_member(ctx, facts, member)
-        for subject, obj in changed.values():
-            _measures(links, member, subject, obj, reads.get(subject.symbol, []), ctx)
-        for subject in _population_subjects(facts, hospital, changed):
-            for cls in _known_populations(subject, hospital):
-                if (subject.symbol, cls) not in closed:
-                    links.closers.setdefault((subject.symbol, cls), []).append(member)
+        effects = effects_of.get(member.template)
+        if effects is None:
+            effects = effects_of[member.template] = _effects(member, facts, ctx, reads, closed, before)
+        for subject, measure, delta in effects.lifts:
+            if delta is None:
+                links.unmodelled.append((subject, measure, member))
+            else:
+                links.lifts.setdefault((subject, measure), []).append(Lift(subject, measure, member, delta))
+        for key in effects.closers:
+            links.closers.setdefault(key, []).append(member)
     return links
 
 
-def _measures(links: Links, member: Any, subject: Subject, obj: Any, measures: list[Symbol], ctx: Context) -> None:
-    after_subject = dataclasses.replace(subject, obj=obj)
-    for measure in measures:
-        before, after = read(subject, measure, ctx), read(after_subject, measure, ctx)
-        old = before.value if before else None
-        new = after.value if after else None
-        if new == old:
-            continue
-        if new is None:
-            links.unmodelled.append((subject.symbol, measure, member))
-            continue
-        lift = Lift(subject.symbol, measure, member, new - (old or 0))
-        links.lifts.setdefault((subject.symbol, measure), []).append(lift)
+@dataclass
+class Effects:
+    """What adding one member changes: (subject, measure, delta or ``None`` = made unknown), lists declared."""
+
+    lifts: list[tuple[Symbol, Symbol, int | None]] = field(default_factory=list)
+    closers: list[tuple[Symbol, str]] = field(default_factory=list)
+
+
+def _effects(
+    member: Any,
+    facts: FactBase,
+    ctx: Context,
+    reads: dict[Symbol, list[Symbol]],
+    closed: set[tuple[Symbol, str]],
+    before: dict[tuple[Symbol, Symbol], int | None],
+) -> Effects:
+    effects = Effects()
+    hospital, changed = _with_member(ctx, facts, member)
+    for subject, obj in changed.values():
+        after_subject = dataclasses.replace(subject, obj=obj)
+        for measure in reads.get(subject.symbol, []):
+            old = _before(before, facts, subject, measure, ctx)
+            after = read(after_subject, measure, ctx)
+            new = after.value if after else None
+            if new != old:
+                effects.lifts.append((subject.symbol, measure, None if new is None else new - (old or 0)))
+    for subject in _population_subjects(facts, hospital, changed):
+        for cls in _known_populations(subject, hospital):
+            if (subject.symbol, cls) not in closed:
+                effects.closers.append((subject.symbol, cls))
+    return effects
+
+
+def _before(
+    cache: dict[tuple[Symbol, Symbol], int | None], facts: FactBase, subject: Subject, measure: Symbol, ctx: Context
+) -> int | None:
+    """The reading without the member: the fact base's for a subject of the profile, else read once."""
+    key = (subject.symbol, measure)
+    if key not in cache:
+        found = facts.readings.get(key) if subject.symbol in facts.subjects else read(subject, measure, ctx)
+        cache[key] = found.value if found else None
+    return cache[key]
 
 
 Changed = dict[Symbol, tuple[Subject, Any]]

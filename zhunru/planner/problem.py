@@ -28,7 +28,24 @@ from zhunru.solver.facts import HOSPITAL, FactBase, _known_populations
 from zhunru.solver.kb import KnowledgeBase, Requirement
 from zhunru.solver.ladders import ladders
 from zhunru.solver.measures import Context, Subject, ladder_of, read
-from zhunru.solver.z3model import Domain, Lift, Pair, Z3Model
+from zhunru.solver.z3model import (
+    Domain,
+    Lift,
+    Pair,
+    Z3Model,
+    as_z3,
+    boolean,
+    conjunction,
+    decoded,
+    disjunction,
+    exactly_one,
+    fold_or,
+    index,
+    leaf,
+    negation,
+    text,
+    weighted_sum,
+)
 
 from zhunru.planner.costs import MONEY_SCALE, CostFile, NewMember, Price
 from zhunru.planner.families import (
@@ -36,13 +53,17 @@ from zhunru.planner.families import (
     COUNTED_BY,
     EDITORS,
     GROWS,
+    RAISED_BY,
     RECORD_LISTS,
+    SUMMED_FLAGS,
+    Change,
+    IdMaker,
     blank_member,
     join,
     reachable,
     readable,
 )
-from zhunru.planner.links import Links, find_links
+from zhunru.planner.links import Links, Raise, find_links
 from zhunru.profile import Equipment, Staff, Training, Unit
 
 Phase = Literal["buy", "wait", "both"]
@@ -67,6 +88,15 @@ class Member:
     record: dict[str, Any]
     list_path: str  # readable profile path of the list it is added to ("" when inside a new parent)
     memberships: list[tuple[Symbol, str]]
+    # the record a choice's edit adds (staff.trained adds a training record): present when the choice
+    # takes ``record_value``, priced and rendered by the choice, its attributes fixed
+    record_of: Choice | None = None
+    record_value: int | None = None
+
+    @property
+    def template(self) -> tuple[Any, ...]:
+        """Members with the same template have the same record but for their id (one pool)."""
+        return (*self.pool, self.record_of.measure if self.record_of else None, self.record_value)
 
     @property
     def free(self) -> bool:
@@ -102,6 +132,10 @@ class Choice:
     @property
     def key(self) -> Symbol:
         return self.measure.arguments[1]
+
+    @property
+    def key_of(self) -> tuple[Symbol, Symbol]:
+        return self.subject, self.measure
 
     def adds(self) -> z3.BoolRef:
         """True when a value is chosen whose edit adds a record (any truthy value but the current one)."""
@@ -144,14 +178,15 @@ class Problem:
         self.frozen_families = {f for f in costs.frozen if not _unfrozen(f, unfrozen)}
         self.members: list[Member] = []
         self.choices: list[Choice] = []
+        self._choices: dict[tuple[Symbol, Symbol], Choice] = {}
         self.constraints: list[z3.BoolRef] = []
         self.goals: list[z3.BoolRef] = []  # every target group met (the constraints are the edit space)
         self.links = Links()
         self.closing_choices: dict[tuple[Symbol, str], list[Choice]] = {}
         self.reads: dict[tuple[Symbol, Symbol], list[Read]] = defaultdict(list)
         self.counted: dict[Symbol, list[tuple[Symbol, str]]] = defaultdict(list)  # member -> count nodes
-        self._real: dict[tuple[Symbol, str], list[Symbol]] = defaultdict(list)
-        self._kinds: dict[Symbol, set[str]] = defaultdict(set)
+        self._real: dict[tuple[Symbol, str], list[Symbol]] = {}
+        self._kinds: dict[Symbol, set[str]] = {}
         self._virtual: dict[tuple[Symbol, str], list[Member]] = defaultdict(list)
         self._by_symbol: dict[Symbol, Member] = {}
         self._pools: dict[tuple[Symbol, str, str], list[Member]] = {}
@@ -161,20 +196,19 @@ class Problem:
         self._read_facts()
         for subject, root in roots:
             self._walk(subject, root)
+        self.raisers: dict[tuple[Symbol, Symbol], list[tuple[Member, list[Symbol]]]] = defaultdict(list)
+        self._raise_reads()
+        self.summands: dict[tuple[Symbol, Symbol], list[tuple[Symbol, Symbol, int]]] = defaultdict(list)
+        self._only_up: set[tuple[Symbol, Symbol]] = set()
+        self._summed_reads()
         self.model = Z3Model(kb, facts, track=track)
         self._build()
 
     # -- discovery: which measures are read, which members may be added --------------------
 
     def _read_facts(self) -> None:
-        for fact in self.facts.facts:
-            args = fact.arguments
-            if fact.name == "member":
-                self._real[(args[0], args[1].name)].append(args[2])
-            elif fact.name == "kind":
-                self._kinds[args[0]].add(args[1].string if args[1].type.name == "String" else args[1].name)
-            elif fact.name == "known_population":
-                self._declared.add((args[0], args[1].name))
+        facts = index(self.facts)
+        self._real, self._kinds, self._declared = facts.members, facts.kinds, facts.closed
 
     def _candidates(self, x: Symbol, node: Requirement) -> list[Symbol]:
         key = (x, node.member_class or "")
@@ -198,11 +232,11 @@ class Problem:
         self._seen.add((x, rid))
         node = self.kb.requirements[rid]
         if node.kind in LEAVES:
-            assert node.measure is not None and node.op is not None
-            threshold = node.threshold if node.kind != "cmp_rank" else ladders()[node.ladder or ""][node.rung or ""]
-            self.reads[(x, node.measure)].append(Read(rid, node.op, threshold if threshold is not None else 1))
-            if threshold is not None and node.op in ("ge", "gt", "eq"):
-                self._measure_pool(x, node.measure, threshold + (node.op == "gt"))
+            spec = leaf(node)
+            threshold = spec.threshold
+            self.reads[(x, spec.measure)].append(Read(rid, spec.op, threshold if threshold is not None else 1))
+            if threshold is not None and spec.op in ("ge", "gt", "eq"):
+                self._measure_pool(x, spec.measure, threshold + (spec.op == "gt"))
         elif node.kind in ("count", "forall"):
             self._visits[(x, node.member_class or "")].append(node)
             if node.kind == "count" and node.op in ("ge", "gt", "eq"):
@@ -213,6 +247,56 @@ class Problem:
         elif node.kind != "ratio":
             for child in node.children:
                 self._walk(x, child)
+
+    def _raise_reads(self) -> None:
+        """New members that may raise a flag their holder reads get read the measures that raise it.
+
+        A new training record of a physician whose ``m(trained, T)`` a requirement reads may be
+        given topic T and passed (:data:`~zhunru.planner.families.RAISED_BY`).
+        """
+        for (x, measure), reads in list(self.reads.items()):
+            member = self._by_symbol.get(x)
+            subject = member.subject if member else self.facts.subjects.get(x)
+            entry = RAISED_BY.get((subject.cls, measure.arguments[0].name)) if subject else None
+            if entry is None:
+                continue
+            member_class, needed = entry
+            wanted = [decoded(m) for m in needed(measure.arguments[1])]
+            for raiser in self._virtual.get((x, member_class), []):
+                self.raisers[(x, measure)].append((raiser, wanted))
+                for m in wanted:
+                    self.reads[(raiser.symbol, m)].append(Read(reads[0].requirement, "eq", 1))
+
+    def _summed_reads(self) -> None:
+        """Members a summed flag counts (devices of kind K with feature F) get read the flag.
+
+        A new device declares the flag (false until a plan sets it), so it never makes the sum
+        unknown; an existing device whose flag is false or missing may be upgraded to true only.
+        """
+        for (x, measure), reads in list(self.reads.items()):
+            subject = self.facts.subjects.get(x)
+            entry = SUMMED_FLAGS.get((subject.cls, measure.arguments[0].name)) if subject else None
+            if entry is None:
+                continue
+            member_class, summed = entry
+            kind, flag = summed(measure.arguments[1])
+            flag = decoded(flag)
+            for y in self._real.get((x, member_class), []):
+                item = self.facts.subjects.get(y)
+                reading = read(item, flag, self.ctx) if item and kind in self._kinds.get(y, set()) else None
+                if item is None or reading is None or reading.value == 1:
+                    continue
+                self._only_up.add((y, flag))
+                self._add_summand(x, measure, y, flag, item.obj.quantity, reads[0].requirement)
+            for member in self._virtual.get((x, member_class), []):
+                if member.pool[2] == kind:
+                    member.record.setdefault("features", {})[flag.arguments[1].string] = False
+                    member.subject.obj = _MODELS[member.cls].model_validate(member.record)
+                    self._add_summand(x, measure, member.symbol, flag, 1, reads[0].requirement)
+
+    def _add_summand(self, x: Symbol, measure: Symbol, y: Symbol, flag: Symbol, weight: int, rid: str) -> None:
+        self.summands[(x, measure)].append((y, flag, weight))
+        self.reads[(y, flag)].append(Read(rid, "eq", 1))
 
     def _visit_member(self, x: Symbol, node: Requirement, y: Symbol) -> None:
         if y in self._by_symbol:
@@ -225,14 +309,19 @@ class Problem:
         member = self._by_symbol.get(x)
         subject = member.subject if member else self.facts.subjects.get(x)
         family = measure.arguments[0].name
-        cls = COUNTED_BY.get((subject.cls, family)) if subject else None
+        if subject is not None and (subject.cls, family) in SUMMED_FLAGS:
+            cls, summed = SUMMED_FLAGS[(subject.cls, family)]
+            kind = summed(measure.arguments[1])[0]
+        else:
+            cls = COUNTED_BY.get((subject.cls, family)) if subject else None
+            kind = measure.arguments[1].string if cls else ""
         if subject is None or cls is None:
             return
         reading = read(subject, measure, self.ctx)
         current = reading.value if reading and reading.value is not None else 0
         # one device even when enough are there, if its list is undeclared: adding it declares the list
         undeclared = member is None and (x, cls) not in self._declared
-        self._pool(x, cls, measure.arguments[1].string, max(bound - current, int(undeclared)))
+        self._pool(x, cls, kind, max(bound - current, int(undeclared)))
 
     def _pool(self, x: Symbol, cls: str, kind: str, needed: int) -> None:
         size = min(needed, self.costs.max_new)
@@ -299,7 +388,7 @@ class Problem:
             existing = self.facts.subjects.get(x)
             owner = existing.obj if existing else None
         subject = Subject(symbol, member_cls, obj, ident, record.get("name") or ident, owner=owner)
-        exists = z3.Bool(f"add:{ident}")
+        exists = boolean(f"add:{ident}")
         return Member(
             symbol, member_cls, (x, cls, kind), index, exists, price, parent, subject, record, list_path, memberships
         )
@@ -321,6 +410,12 @@ class Problem:
 
     def _build(self) -> None:
         model = self.model
+        done: set[tuple[Symbol, Symbol]] = set()
+        while len(done) < len(self.reads):  # a record member (see _records) brings reads of its own
+            pending = [item for item in self.reads.items() if item[0] not in done]
+            for (x, measure), reads in sorted(pending, key=lambda item: f"({text(item[0][0])}, {text(item[0][1])})"):
+                done.add((x, measure))
+                self._measure(x, measure, reads)
         for member in self.members:
             model.exists[member.symbol] = member.exists
             for cls in _known_populations(member.subject, self.ctx.hospital):
@@ -328,11 +423,9 @@ class Problem:
             model.extra_kinds[member.symbol] = self._kinds_of(member.symbol)
             for key in member.memberships:
                 model.extra_members[key].append(member.symbol)
-        for (x, measure), reads in sorted(self.reads.items(), key=lambda item: str(item[0])):
-            self._measure(x, measure, reads)
         self._link()
         self._member_constraints()
-        self.goals = [z3.Or(*[model.node(x, root)[0] for x, root in group]) for group in self.groups]
+        self.goals = [as_z3(fold_or(model.folded(x, root)[0] for x, root in group)) for group in self.groups]
 
     def _link(self) -> None:
         """What members and record-adding edits change beyond themselves (:mod:`zhunru.planner.links`)."""
@@ -341,14 +434,45 @@ class Problem:
             by_subject[x].append(measure)
         self.links = find_links(self.members, self.facts, self.ctx, by_subject, self.model.declared())
         for key, lifts in self.links.lifts.items():
+            own = [lift for lift in lifts if lift.member.record_of is not None and lift.member.record_of.key_of == key]
+            for lift in own:  # the record's effect on its own choice's measure is the choice itself
+                lifts.remove(lift)
             self.model.lifts[key] = [Lift(lift.member.exists, lift.delta) for lift in lifts]
         for key, members in self.links.closers.items():
             self.model.closers.setdefault(key, []).extend(m.exists for m in members)
+        self._raises()
+        self._summed()
         for choice in self.choices:
             member_class = RECORD_LISTS.get((choice.cls, choice.family))
             if choice.phase == "buy" and member_class and (choice.subject, member_class) not in self.model.declared():
                 self.closing_choices.setdefault((choice.subject, member_class), []).append(choice)
                 self.model.closers.setdefault((choice.subject, member_class), []).append(choice.adds())
+
+    def _raises(self) -> None:
+        """A member raises its holder's flag when it is added with every raising measure chosen 1."""
+        for key, raisers in self.raisers.items():
+            for member, wanted in raisers:
+                choices = [self._choices.get((member.symbol, m)) for m in wanted]
+                if any(c is None or 1 not in c.values for c in choices):
+                    continue  # an attribute it cannot be given (frozen): it never raises the flag
+                found = [c for c in choices if c is not None]
+                literal = conjunction([member.exists, *[c.domain.selectors[c.values.index(1)] for c in found]])
+                self.model.lifts.setdefault(key, []).append(Lift(literal, 1, raises=True))
+                self.links.raises.setdefault(key, []).append(Raise(member, found))
+
+    def _summed(self) -> None:
+        """A summed flag grows by a member's weight when the member exists with its flag chosen 1."""
+        for key, summands in self.summands.items():
+            for y, flag, weight in summands:
+                choice = self._choices.get((y, flag))
+                if choice is None or 1 not in choice.values:
+                    continue  # frozen or unpriced: the member never adds to the sum
+                literal = choice.domain.selectors[choice.values.index(1)]
+                member = self._by_symbol.get(y)
+                if member is not None:
+                    literal = conjunction([member.exists, literal])
+                self.model.lifts.setdefault(key, []).append(Lift(literal, weight))
+                self.links.sums.setdefault(key, []).append((choice, weight))
 
     def _measure(self, x: Symbol, measure: Symbol, reads: list[Read]) -> None:
         member = self._by_symbol.get(x)
@@ -356,13 +480,13 @@ class Problem:
         if member is not None:
             reading = read(member.subject, measure, self.ctx)
             current = reading.value if reading else None
-            attribute = ATTRIBUTES.get((member.cls, family))
+            attribute = ATTRIBUTES.get((member.cls, family)) if member.record_of is None else None
             key = f"{member.cls}.{family}"
             if attribute and attribute.settable(measure.arguments[1]) and key not in self.frozen_families:
                 price = self.costs.new_attributes.get(key, Price())
                 self._choice(x, measure, member.cls, "attr", current, reads, price, member, member.subject)
             elif current is not None:
-                self.model.free[(x, measure)] = z3.IntVal(current)
+                self.model.free[(x, measure)] = current
             return
         subject = self.facts.subjects.get(x)
         if subject is None:
@@ -397,20 +521,25 @@ class Problem:
         values = _domain(current, reads, ladder, wait=phase == "wait")
         if phase == "buy":
             values = [v for v in values if reachable(cls, measure.arguments[0].name, current, v)]
+        if (x, measure) in self._only_up:  # a flag a summed measure reads: set, never cleared
+            values = [v for v in values if v in (current, 1)]
         if len(values) < 2:
             return
         costs = [_cost(price, phase, current, v, ladder) for v in values]
         if member is not None and member.free:
             costs = [(0, 0)] * len(values)
-        name = f"{x}|{measure}"
+        name = f"{text(x)}|{text(measure)}"
         if self.formulation == "int" and None not in values:
             term = z3.Int(f"v:{name}")
             selectors = [term == v for v in values]
             self.constraints.append(z3.Or(*selectors))
             domain = Domain(list(values), selectors, term)
+        elif len(values) == 2:  # one literal: changed or not
+            changed = boolean(f"s:{name}={values[1]}")
+            domain = Domain(list(values), [negation(changed), changed])
         else:
-            selectors = [z3.Bool(f"s:{name}={v}") for v in values]
-            self.constraints.append(z3.PbEq([(s, 1) for s in selectors], 1))
+            selectors = [boolean(f"s:{name}={v}") for v in values]
+            self.constraints.append(exactly_one(selectors))
             domain = Domain(list(values), selectors)
         self.model.domains[(x, measure)] = domain
         choice = Choice(
@@ -427,6 +556,57 @@ class Problem:
             sorted({r.requirement for r in reads}),
         )
         self.choices.append(choice)
+        self._choices[(x, measure)] = choice
+        if (cls, choice.family) in RECORD_LISTS and phase in ("buy", "attr"):
+            self._records(choice, subject)
+
+    def _records(self, choice: Choice, subject: Subject) -> None:
+        """The record a choice's edit adds (a training record for staff.trained) is a member too.
+
+        Counts and foralls over the holder's list see it as clingo will after the edit; it exists
+        exactly when the choice takes the value whose edit adds it.
+        """
+        member_class = RECORD_LISTS[(choice.cls, choice.family)]
+        for position, value in enumerate(choice.values):
+            if position == 0 or not value:
+                continue
+            record = self._added_record(choice, subject, value)
+            if record is None:
+                continue
+            holder = self._by_symbol.get(choice.subject)
+            ident = f"new-record-{len(self.members) + 1}"
+            symbol = Function("new", [String(ident)])
+            obj = _MODELS[member_class].model_validate(record)
+            owner = holder.subject.obj if holder else subject.obj
+            member = Member(
+                symbol,
+                member_class,
+                (choice.subject, member_class, record.get("path", member_class)),
+                0,
+                choice.domain.selectors[position],
+                NewMember(),
+                holder,
+                Subject(symbol, member_class, obj, ident, ident, owner=owner),
+                record,
+                "",
+                [(choice.subject, member_class)],
+                record_of=choice,
+                record_value=value,
+            )
+            self._register(member)
+
+    def _added_record(self, choice: Choice, subject: Subject, value: int) -> dict[str, Any] | None:
+        """The record the choice's editor (existing subject) or builder (new member) adds for ``value``."""
+        if choice.phase == "attr":
+            scratch: dict[str, Any] = {}
+            ATTRIBUTES[(choice.cls, choice.family)].build(scratch, choice.key, value, self.ctx.as_of, choice.ladder)
+            added = [item for items in scratch.values() if isinstance(items, list) for item in items]
+        else:
+            change = Change(self.data, self.ctx.as_of, IdMaker(self.data))
+            editor = EDITORS[(choice.cls, choice.family)]
+            edits = editor(change, subject, choice.key, value, readable(self.data, subject.path), choice.ladder)
+            added = [e.value for e in edits if e.op == "add" and isinstance(e.value, dict)]
+        return dict(added[0]) if len(added) == 1 else None
 
     def _member_constraints(self) -> None:
         by_member: dict[Symbol, list[Choice]] = defaultdict(list)
@@ -435,12 +615,12 @@ class Problem:
                 by_member[choice.member.symbol].append(choice)
         for member in self.members:
             for choice in by_member.get(member.symbol, []):
-                self.constraints.append(z3.Implies(z3.Not(member.exists), choice.domain.selectors[0]))
+                self.constraints.append(disjunction([member.exists, choice.domain.selectors[0]]))
             if member.parent is not None:
-                self.constraints.append(z3.Implies(member.exists, member.parent.exists))
+                self.constraints.append(disjunction([negation(member.exists), member.parent.exists]))
         for pool in self._pools.values():
             for earlier, later in itertools.pairwise(pool):
-                self.constraints.append(z3.Implies(later.exists, earlier.exists))
+                self.constraints.append(disjunction([negation(later.exists), earlier.exists]))
         for symbol, choices in by_member.items():
             member = self._by_symbol[symbol]
             exclusive: dict[str, list[z3.BoolRef]] = defaultdict(list)
@@ -457,9 +637,9 @@ class Problem:
     # -- objectives -------------------------------------------------------------------------------
 
     def money(self) -> z3.ArithRef:
-        terms = [z3.If(s, c, 0) for ch in self.choices for s, c in zip(ch.domain.selectors, ch.money, strict=True) if c]
-        terms += [z3.If(m.exists, m.cost()[0], 0) for m in self.members if m.cost()[0]]
-        return z3.Sum(terms) if terms else z3.IntVal(0)
+        terms = [(s, c) for ch in self.choices for s, c in zip(ch.domain.selectors, ch.money, strict=True) if c]
+        terms += [(m.exists, m.cost()[0]) for m in self.members if m.cost()[0]]
+        return weighted_sum(terms)
 
     def lead_terms(self) -> list[tuple[z3.BoolRef, int]]:
         """(literal, months): the plan takes at least ``months`` when the literal holds."""
@@ -469,7 +649,7 @@ class Problem:
 
     def change_literals(self) -> list[z3.BoolRef]:
         literals = [s for ch in self.choices for s in ch.domain.selectors[1:]]
-        return literals + [m.exists for m in self.members]
+        return literals + [m.exists for m in self.members if m.record_of is None]
 
     def decisions(self, model: z3.ModelRef) -> list[z3.BoolRef]:
         """The priced decisions a solution made (what makes two plans different)."""
@@ -478,7 +658,11 @@ class Problem:
             for s, money, months in zip(ch.domain.selectors[1:], ch.money[1:], ch.months[1:], strict=True):
                 if (money or months or ch.phase != "attr") and z3.is_true(model.eval(s, model_completion=True)):
                     chosen.append(s)
-        chosen += [m.exists for m in self.members if z3.is_true(model.eval(m.exists, model_completion=True))]
+        chosen += [
+            m.exists
+            for m in self.members
+            if m.record_of is None and z3.is_true(model.eval(m.exists, model_completion=True))
+        ]
         return chosen
 
     def pair(self, x: Symbol, requirement: str) -> Pair:

@@ -9,6 +9,7 @@ records (a hire's training).
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -71,7 +72,11 @@ def _choice_changes(
     assert value is not None
     path = readable(problem.data, subject.path)
     edits = EDITORS[(choice.cls, choice.family)](change, subject, choice.key, value, path, choice.ladder)
-    clauses = cited(kb, problem, model, [(choice.subject, r) for r in choice.leaves])
+    nodes = [(choice.subject, r) for r in choice.leaves] + _summing(problem, lambda c: c is choice)
+    for record in problem.members:  # the record the edit adds, where it is counted
+        if record.record_of is choice and record.record_value == value:
+            nodes += _counted(kb, problem, model, record)
+    clauses = cited(kb, problem, model, nodes)
     cost = {"money": choice.money[index] / MONEY_SCALE, "months": choice.months[index]}
     free = {"money": 0, "months": 0}
     return [_entry(edit, clauses, cost if i == 0 else free) for i, edit in enumerate(edits)]
@@ -92,7 +97,7 @@ def member_record(problem: Problem, member: Member, model: z3.ModelRef, day: dat
             months = max(months, choice.months[index])
     lists = {"training": "trainings", "equipment": "equipment"}
     for child in problem.members:
-        if child.parent is member and not child.list_path and true(model, child.exists):
+        if child.parent is member and not child.list_path and child.record_of is None and true(model, child.exists):
             sub, child_money, child_months = member_record(problem, child, model, day)
             record.setdefault(lists.get(child.cls, child.cls), []).append(sub)
             money, months = money + child_money, max(months, child_months)
@@ -103,14 +108,30 @@ def _member_clauses(kb: KnowledgeBase, problem: Problem, model: z3.ModelRef, mem
     """The counts a new member (or a record nested in it) is counted in, and the measures it raises."""
     nodes = []
     for m in [member, *(ch for ch in problem.members if ch.parent is member and not ch.list_path)]:
-        for x, rid in problem.counted.get(m.symbol, []):
-            condition = kb.requirements[rid].condition
-            if condition and true(model, problem.pair(m.symbol, condition)[0]):
-                nodes.append((x, rid))
-        for (x, measure), lifts in problem.links.lifts.items():
+        nodes += _counted(kb, problem, model, m) + _summing(problem, lambda c, m=m: c.member is m)
+        for (x, measure), lifts in [*problem.links.lifts.items(), *problem.links.raises.items()]:
             if any(lift.member is m for lift in lifts):
                 nodes += [(x, read.requirement) for read in problem.reads.get((x, measure), [])]
     return cited(kb, problem, model, nodes)
+
+
+def _counted(kb: KnowledgeBase, problem: Problem, model: z3.ModelRef, member: Member) -> list[tuple[Symbol, str]]:
+    """The count/forall nodes ``member`` is counted in whose condition it meets."""
+    nodes = []
+    for x, rid in problem.counted.get(member.symbol, []):
+        condition = kb.requirements[rid].condition
+        if condition and true(model, problem.pair(member.symbol, condition)[0]):
+            nodes.append((x, rid))
+    return nodes
+
+
+def _summing(problem: Problem, chosen: Callable[[Choice], bool]) -> list[tuple[Symbol, str]]:
+    """The leaves reading a sum a chosen member flag adds to (a chair's feature, the hospital's total)."""
+    nodes = []
+    for key, summands in problem.links.sums.items():
+        if any(chosen(choice) for choice, _ in summands):
+            nodes += [(key[0], read.requirement) for read in problem.reads.get(key, [])]
+    return nodes
 
 
 def cited(kb: KnowledgeBase, problem: Problem, model: z3.ModelRef, nodes: list[tuple[Symbol, str]]) -> list[dict]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import z3
+from zhunru.solver.z3model import disjunction, negation, weighted_sum
 
 from zhunru.planner.problem import Problem
 
@@ -62,18 +63,18 @@ def optimise(
                 opt.add(z3.Not(literal))
     money = problem.money()
     months = z3.Int("plan_months")
-    opt.add(months >= 0, *[z3.Implies(literal, months >= m) for literal, m in leads])
+    opt.add(months >= 0, *[disjunction([negation(literal), months >= m]) for literal, m in leads])
     changes = problem.change_literals()
     objective = objective_of(formulation)
     if objective == "lex":
         opt.set("priority", "lex")
         opt.minimize(money)
         opt.minimize(months)
-        opt.minimize(z3.Sum([z3.If(c, 1, 0) for c in changes]) if changes else z3.IntVal(0))
+        opt.minimize(weighted_sum([(c, 1) for c in changes]))
     elif objective == "weighted":
         span = len(changes) + 1
         horizon = max([m for _, m in leads], default=0) + 1
-        opt.minimize(money * horizon * span + months * span + z3.Sum([z3.If(c, 1, 0) for c in changes] or [0]))
+        opt.minimize(money * horizon * span + months * span + weighted_sum([(c, 1) for c in changes]))
     else:
         _soft(opt, problem, leads)
     result = opt.check()
