@@ -291,7 +291,9 @@ class Domain:
 
     ``selectors[i]`` is true when the measure takes ``values[i]``; the planner asserts
     that exactly one is.  With ``term`` set (the integer formulation) leaves compare
-    the integer variable instead of expanding into selectors.
+    the integer variable instead of expanding into selectors.  A *derived* domain (a
+    department's reading after the edits) has conditions, possibly constants, of which at
+    most one holds: none holding leaves the reading unknown.
     """
 
     values: list[Value]
@@ -443,7 +445,7 @@ class Z3Model:
         """A leaf whose measure members added by a plan raise: base value plus the lifts that hold."""
         if domain is not None:
             known_values = [(v, s) for v, s in zip(domain.values, domain.selectors, strict=True) if v is not None]
-            base: z3.ArithRef = weighted_sum([(s, v) for v, s in known_values])
+            base: z3.ArithRef = weighted_sum([(as_z3(s), v) for v, s in known_values])
             known = fold_or(s for _, s in known_values)
         else:
             value = self._measure(x, spec.measure)

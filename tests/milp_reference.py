@@ -12,8 +12,9 @@ import itertools
 from typing import Any
 
 import numpy as np
-from clingo import Symbol
+from clingo import Symbol, SymbolType
 from scipy.optimize import Bounds, LinearConstraint, milp
+from zhunru.solver.facts import HOSPITAL
 from zhunru.solver.ladders import rank
 
 from zhunru.planner.problem import Problem
@@ -25,6 +26,14 @@ _TESTS = {
     "lt": lambda v, t: v < t,
     "eq": lambda v, t: v == t,
 }
+
+_DEPT_BLANK: dict[str, int | None] = {"dept": 0, "dept_form": 0, "dept_beds": None, "dept_open_beds": None}
+_DEPT_EDITED = ("dept", "dept_form", "dept_beds")
+
+
+def _dept_name(measure: Symbol) -> str:
+    key = measure.arguments[1]
+    return key.string if key.type == SymbolType.String else key.arguments[0].string
 
 
 class Milp:
@@ -39,7 +48,9 @@ class Milp:
         self.sel: dict[tuple[Symbol, Symbol], list[tuple[int | None, int]]] = {}
         self.exists: dict[Symbol, int] = {}
         self.closed_vars: dict[tuple[Symbol, str], int] = {}
+        self.dept_options: dict[Symbol, list[tuple[int | None, int]]] = {}
         self._instance()
+        self._departments()
 
     def var(self, lo: float = 0, hi: float = 1) -> int:
         self.lower.append(lo)
@@ -87,6 +98,81 @@ class Milp:
             if len(ones) > 1:
                 self.row(dict.fromkeys(ones, 1), -np.inf, 1)
 
+    # -- departments: one list ----------------------------------------------------------------
+
+    def _departments(self) -> None:
+        """Department readings after the edits.  ``ex`` (the department is there afterwards) is
+        ``1 − removed`` for a department of the profile and ``OR(set up by dept = 1, a new form, new
+        beds)`` for another; the list is declared by the profile or by any department set up.  A
+        reading is then: a new value when set and there; the profile's value (or, for a department set
+        up, the field's blank: form 0, beds unknown) when not set and there; 0 when not there and the
+        list is declared; unknown otherwise."""
+        measures = [m for x, m in self.p.reads if x == HOSPITAL and m.arguments[0].name in _DEPT_BLANK]
+        if not any(self.sel.get((HOSPITAL, m)) for m in measures if m.arguments[0].name in _DEPT_EDITED):
+            return
+        names = {d.name for d in self.p.ctx.hospital.departments or []}
+        ex: dict[str, int] = {}
+        for measure in measures:
+            name = _dept_name(measure)
+            if name not in ex:
+                ex[name] = self._dept_exists(name, name in names, measures)
+        if self.p.ctx.hospital.departments is not None:
+            declared = self.var(1, 1)
+        else:
+            declared = self.var()
+            self._or(declared, [ex[name] for name in ex])
+        for measure in measures:
+            self.dept_options[measure] = self._dept_cases(measure, ex[_dept_name(measure)], declared, names)
+
+    def _dept_exists(self, name: str, existed: bool, measures: list[Symbol]) -> int:
+        e = self.var()
+        if existed:
+            removal = [
+                i
+                for m in measures
+                if m.arguments[0].name == "dept" and _dept_name(m) == name
+                for value, i in self.sel.get((HOSPITAL, m), [])[1:]
+                if value == 0
+            ]
+            self.row({e: 1, **dict.fromkeys(removal, 1)}, 1, 1)
+            return e
+        setters = [
+            i
+            for m in measures
+            if m.arguments[0].name in _DEPT_EDITED and _dept_name(m) == name
+            for value, i in self.sel.get((HOSPITAL, m), [])[1:]
+            if m.arguments[0].name != "dept" or value == 1
+        ]
+        self._or(e, setters)
+        return e
+
+    def _or(self, target: int, parts: list[int]) -> None:
+        for part in parts:
+            self.row({target: 1, part: -1}, 0, np.inf)
+        self.row({target: 1, **{part: -1 for part in parts}}, -np.inf, 0)
+
+    def _and(self, literals: list[tuple[int, bool]]) -> int:
+        """A binary that is 1 exactly when every (var, positive) literal holds."""
+        z = self.var()
+        negatives = sum(1 for _, positive in literals if not positive)
+        for var, positive in literals:
+            self.row({z: 1, var: -1 if positive else 1}, -np.inf, 0 if positive else 1)
+        coefs = {var: -1 if positive else 1 for var, positive in literals}
+        self.row({z: 1, **coefs}, 1 - len(literals) + negatives, np.inf)
+        return z
+
+    def _dept_cases(self, measure: Symbol, e: int, declared: int, names: set[str]) -> list[tuple[int | None, int]]:
+        family = measure.arguments[0].name
+        absent = (0, self._and([(e, False), (declared, True)]))
+        if family == "dept":
+            return [(1, e), absent]
+        options = self.sel.get((HOSPITAL, measure))
+        kept = self._constant(HOSPITAL, measure) if _dept_name(measure) in names else _DEPT_BLANK[family]
+        if options is None:
+            return [(kept, e), absent]
+        cases = [(value, self._and([(i, True), (e, True)])) for value, i in options[1:]]
+        return [*cases, (kept, self._and([(options[0][1], True), (e, True)])), absent]
+
     # -- requirement nodes --------------------------------------------------------------
 
     def node(self, x: Symbol, rid: str) -> tuple[int, int]:
@@ -104,7 +190,8 @@ class Milp:
         kind = node.kind
         if kind in ("cmp", "cmp_rank", "attest"):
             threshold = rank(node.ladder, node.rung) if kind == "cmp_rank" else node.threshold
-            options = self.sel.get((x, node.measure))
+            options = self.dept_options.get(node.measure) if x == HOSPITAL else None
+            options = options if options is not None else self.sel.get((x, node.measure))
             lifts = self.p.links.lifts.get((x, node.measure), [])
             raises = self.p.links.raises.get((x, node.measure), [])
             sums = self.p.links.sums.get((x, node.measure), [])

@@ -5,15 +5,20 @@
 * adding a member to a list the profile left undeclared declares the list (``known_population``);
 * counts that already hold keep their pools of new members;
 * editors that only add records cannot make a reading 0;
+* departments are one list: a department set up through its form or beds is set up, and setting the
+  first one up declares the list (the others read 0);
 * property: for random sets of edits (not only optimal ones) the model's verdict on every hospital-level
   requirement is clingo's verdict on the edited profile.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,7 +29,8 @@ from tests.milp_reference import Milp
 from tests.test_plan_properties import SETTINGS
 from zhunru import api
 from zhunru.edits import apply_all
-from zhunru.planner.families import reachable
+from zhunru.planner.costs import CostFile, default_costs
+from zhunru.planner.families import EDITORS, Change, IdMaker, reachable, readable
 from zhunru.planner.plan import Request, plan
 from zhunru.planner.render import changes, edits_of
 from zhunru.planner.session import Planner
@@ -194,6 +200,82 @@ def test_editors_that_only_add_cannot_make_a_reading_zero() -> None:
     assert not reachable("hospital", "dept", None, 0) and reachable("hospital", "dept", 1, 0)
 
 
+DEPARTMENT_COSTS = CostFile.model_validate(
+    {
+        "change": {
+            k: default_costs().change[k].model_dump()
+            for k in ("hospital.dept", "hospital.dept_form", "hospital.dept_beds")
+        }
+    }
+)
+
+
+def _imaging_missing_others_fixed(data: dict[str, Any]) -> str:
+    """No imaging department, vascular and cardiac surgery only 相对固定: 'an independent imaging,
+    vascular or cardiac department' and 'an imaging department' are met most cheaply by one edit."""
+    data["departments"] = [d for d in data["departments"] if d["name"] != "医学影像科"]
+    for department in data["departments"]:
+        if department["name"] in ("血管外科", "心脏大血管外科"):
+            department["form"] = "相对固定"
+    return "医学影像科"
+
+
+def _ent_and_omfs_missing(data: dict[str, Any]) -> str:
+    """Neither ENT nor oral and maxillofacial surgery: a department must be set up and given 30 beds."""
+    data["departments"] = [d for d in data["departments"] if d["name"] not in ("耳鼻咽喉科", "口腔颌面外科")]
+    return ""
+
+
+@pytest.mark.parametrize(
+    ("example", "breaks"),
+    [
+        ("cn_peripheral_vascular_intervention", _imaging_missing_others_fixed),
+        ("jl_craniomaxillofacial_tumor", _ent_and_omfs_missing),
+    ],
+)
+def test_a_department_set_up_through_its_form_or_beds_is_set_up(
+    example: str, breaks: Callable[[dict[str, Any]], str]
+) -> None:
+    """Setting a missing department's form or beds sets it up: no separate hospital.dept is bought
+    (before, the model's m(dept, X) did not see it and the plan cost one department more)."""
+    data = example_data(example)
+    wanted = breaks(data)
+    request = Request(data, AS_OF, [example], costs=DEPARTMENT_COSTS, compare_wait=False)
+    planner = Planner.start(request)
+    problem = planner.problem(AS_OF)
+    found = optimise(problem)
+    assert found is not None and found.money == _cheapest_by_clingo(planner, problem) == Milp(problem).solve()
+    doc = plan(request)
+    assert doc["verified"]
+    set_up = [c["edit"]["value"] for c in doc["changes"] if c["edit"]["path"] == "departments"]
+    (department,) = set_up  # one department set up, with the field that sets it up
+    assert set(department) - {"name"} and (not wanted or department["name"] == wanted)
+
+
+def _cheapest_by_clingo(planner: Planner, problem: Any) -> int | None:
+    """The cheapest combination of value changes clingo finds eligible, the edits applied as the
+    brute force of ``test_plan_properties`` applies them (combinations tried in cost order)."""
+    evaluation = api.engine().evaluate(planner.hospital, AS_OF, planner.specs)
+    relevant = [
+        ch for ch in problem.choices if any(evaluation.derivation.of(ch.subject, r) != "holds" for r in ch.leaves)
+    ]
+    combos = list(itertools.product(*[range(len(ch.values)) for ch in relevant]))
+    assert len(combos) <= 20_000
+    combos.sort(key=lambda combo: sum(ch.money[i] for ch, i in zip(relevant, combo, strict=True)))
+    data = planner.request.data
+    for combo in combos:
+        change = Change(data, AS_OF, IdMaker(data))
+        edits = []
+        for ch, i in zip(relevant, combo, strict=True):
+            if i:
+                subject = problem.facts.subjects[ch.subject]
+                editor = EDITORS[(ch.cls, ch.family)]
+                edits += editor(change, subject, ch.key, ch.values[i], readable(data, subject.path), ch.ladder)
+        if planner.eligible(apply_all(data, edits), AS_OF):
+            return sum(ch.money[i] for ch, i in zip(relevant, combo, strict=True))
+    return None
+
+
 CASES = [
     ("secondary_county", "comprehensive_intervention"),
     ("new_hospital", "comprehensive_intervention"),
@@ -213,15 +295,48 @@ def _status(model: z3.ModelRef, pair: tuple[z3.BoolRef, z3.BoolRef]) -> str:
 @settings(max_examples=10, **SETTINGS)
 @given(st.randoms(use_true_random=False), st.sampled_from(CASES))
 def test_modelled_effect_of_random_edits_is_the_applied_effect(rnd: random.Random, case: tuple[str, str]) -> None:
+    _random_edits_as_applied(example_data(case[0]), case[1], rnd, lambda choice: 0.15)
+
+
+DEPARTMENT_CASES = [
+    ("jl_craniomaxillofacial_tumor", "jl_craniomaxillofacial_tumor"),
+    ("cn_peripheral_vascular_intervention", "cn_peripheral_vascular_intervention"),
+    ("tj_ecmo", "tj_ecmo"),
+]
+DEPARTMENT_FAMILIES = ("dept", "dept_form", "dept_beds")
+
+
+@settings(max_examples=12, **SETTINGS)
+@given(
+    st.randoms(use_true_random=False),
+    st.sampled_from(DEPARTMENT_CASES),
+    st.sampled_from(["undeclared", "some missing", "as is"]),
+)
+def test_department_edits_are_modelled_as_applied(rnd: random.Random, case: tuple[str, str], departments: str) -> None:
+    """Departments are one list: setting one up declares the list (the others read 0, not unknown), one
+    set up through its form or beds is set up, one removed reads 0 in every family."""
     data = example_data(case[0])
-    planner = Planner.start(Request(data, AS_OF, [case[1]]))
+    if departments == "undeclared":
+        del data["departments"]
+    elif departments == "some missing":
+        data["departments"] = [d for d in data["departments"] if rnd.random() < 0.5]
+    weight = {True: 0.4, False: 0.05}
+    _random_edits_as_applied(data, case[1], rnd, lambda choice: weight[choice.family in DEPARTMENT_FAMILIES])
+
+
+def _random_edits_as_applied(
+    data: dict[str, Any], tech: str, rnd: random.Random, chance: Callable[[Any], float]
+) -> None:
+    """For a random set of edits (not only optimal ones), the model's verdict on every hospital-level
+    requirement is clingo's verdict on the edited profile."""
+    planner = Planner.start(Request(data, AS_OF, [tech]))
     problem = planner.problem(AS_OF)
     chooser = z3.Optimize()
     chooser.add(*problem.constraints)  # the edit space, not the goals
-    literals = [m.exists for m in problem.members]
-    literals += [s for ch in problem.choices if ch.phase == "buy" for s in ch.domain.selectors[1:]]
-    for literal in literals:
-        if rnd.random() < 0.15:
+    weighted = [(m.exists, 0.15) for m in problem.members]
+    weighted += [(s, chance(ch)) for ch in problem.choices if ch.phase == "buy" for s in ch.domain.selectors[1:]]
+    for literal, probability in weighted:
+        if rnd.random() < probability:
             chooser.add_soft(literal, 1)
     assert chooser.check() == z3.sat
     model = chooser.model()

@@ -48,6 +48,7 @@ from zhunru.solver.z3model import (
 )
 
 from zhunru.planner.costs import MONEY_SCALE, CostFile, NewMember, Price
+from zhunru.planner.departments import department_domains, hospital_measures
 from zhunru.planner.families import (
     ATTRIBUTES,
     COUNTED_BY,
@@ -182,6 +183,7 @@ class Problem:
         self.constraints: list[z3.BoolRef] = []
         self.goals: list[z3.BoolRef] = []  # every target group met (the constraints are the edit space)
         self.links = Links()
+        self.departments: dict[Symbol, Domain] = {}  # department readings as clingo sees them after the edits
         self.closing_choices: dict[tuple[Symbol, str], list[Choice]] = {}
         self.reads: dict[tuple[Symbol, Symbol], list[Read]] = defaultdict(list)
         self.counted: dict[Symbol, list[tuple[Symbol, str]]] = defaultdict(list)  # member -> count nodes
@@ -424,6 +426,7 @@ class Problem:
             for key in member.memberships:
                 model.extra_members[key].append(member.symbol)
         self._link()
+        self._departments()
         self._member_constraints()
         self.goals = [as_z3(fold_or(model.folded(x, root)[0] for x, root in group)) for group in self.groups]
 
@@ -447,6 +450,18 @@ class Problem:
             if choice.phase == "buy" and member_class and (choice.subject, member_class) not in self.model.declared():
                 self.closing_choices.setdefault((choice.subject, member_class), []).append(choice)
                 self.model.closers.setdefault((choice.subject, member_class), []).append(choice.adds())
+
+    def _departments(self) -> None:
+        """Departments as one list (:mod:`zhunru.planner.departments`): read as clingo reads them after the edits."""
+        self.departments = department_domains(
+            self.ctx.hospital, hospital_measures(self.reads), lambda m: self._choices.get((HOSPITAL, m)), self._now
+        )
+        for measure, domain in self.departments.items():
+            self.model.domains[(HOSPITAL, measure)] = domain
+
+    def _now(self, measure: Symbol) -> int | None:
+        reading = self.facts.readings.get((HOSPITAL, measure))
+        return reading.value if reading else None
 
     def _raises(self) -> None:
         """A member raises its holder's flag when it is added with every raising measure chosen 1."""

@@ -1,0 +1,128 @@
+"""Departments as one list: what a department edit changes beyond its own reading.
+
+``m(dept, X)``, ``m(dept_form, X)``, ``m(dept_beds, X)`` and ``m(dept_open_beds, X)`` all read
+the hospital's ``departments`` list (:mod:`zhunru.solver.measures`), and the editors of the first
+three (:mod:`zhunru.planner.families`) set a missing department up, or remove one.  After the
+edits clingo reads:
+
+* a department exists when the profile had it and no edit removed it, or when an edit set it up
+  (``dept`` made 1, or any new form or beds);
+* the list is declared when the profile declared it or an edit set a department up; a department
+  missing from a declared list reads 0 in every family;
+* a department set up without a field reads that field's blank: form 0, beds and open beds unknown;
+* a removed department reads 0 in every family, whatever else an edit set on it.
+
+Each reading becomes a derived :class:`~zhunru.solver.z3model.Domain` of cases (value, condition):
+at most one condition holds, and none holding leaves the reading unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from clingo import Symbol, SymbolType
+from zhunru.solver.facts import HOSPITAL
+from zhunru.solver.z3model import Domain, Term, fold_and, fold_not, fold_or
+
+FAMILIES = ("dept", "dept_form", "dept_beds", "dept_open_beds")
+EDITED = ("dept", "dept_form", "dept_beds")
+BLANK: dict[str, int | None] = {"dept_form": 0, "dept_beds": None, "dept_open_beds": None}
+"""What a department set up without the field reads (``measures``: no form is rank 0, no beds unknown)."""
+
+Case = tuple[int | None, Term]
+
+
+def department_name(measure: Symbol) -> str:
+    key = measure.arguments[1]
+    return key.string if key.type == SymbolType.String else key.arguments[0].string
+
+
+@dataclass(frozen=True)
+class Department:
+    """One department after the edits: whether the profile had it, set up or removed by an edit."""
+
+    existed: bool
+    created: Term
+    removed: Term
+
+    @property
+    def exists(self) -> Term:
+        return fold_or([fold_and([self.existed, fold_not(self.removed)]), self.created])
+
+
+def department_domains(
+    hospital: Any,
+    measures: Iterable[Symbol],
+    choice_of: Callable[[Symbol], Any],
+    current: Callable[[Symbol], int | None],
+) -> dict[Symbol, Domain]:
+    """The derived domain of every department measure some change reaches (``{}`` when none does).
+
+    ``measures`` are the hospital's measures the requirements read, ``choice_of`` gives the
+    :class:`~zhunru.planner.problem.Choice` of one (or ``None``), ``current`` its reading now.
+    """
+    read = [m for m in measures if m.arguments[0].name in FAMILIES]
+    by_name: dict[str, dict[str, Symbol]] = {}
+    for measure in read:
+        by_name.setdefault(department_name(measure), {})[measure.arguments[0].name] = measure
+    choices = {
+        name: {family: choice_of(m) for family, m in found.items() if family in EDITED}
+        for name, found in by_name.items()
+    }
+    if not any(c is not None for found in choices.values() for c in found.values()):
+        return {}
+    existing = {d.name for d in hospital.departments or []}
+    departments = {name: _department(name in existing, choices[name]) for name in by_name}
+    declared = hospital.departments is not None or fold_or(d.created for d in departments.values())
+    domains: dict[Symbol, Domain] = {}
+    for measure in read:
+        department = departments[department_name(measure)]
+        cases = _cases(measure, department, choice_of(measure), current(measure), declared)
+        if any(not isinstance(condition, bool) for _, condition in cases):
+            domains[measure] = Domain([v for v, _ in cases], [c for _, c in cases])  # type: ignore[misc]
+    return domains
+
+
+def _department(existed: bool, choices: dict[str, Any]) -> Department:
+    """Set up by any new value of ``dept`` (1), form or beds; removed by ``dept`` made 0."""
+    setters: list[Term] = []
+    removed: Term = False
+    for family, choice in choices.items():
+        if choice is None:
+            continue
+        for value, selector in zip(choice.values[1:], choice.domain.selectors[1:], strict=True):
+            if family == "dept" and value == 0 and existed:
+                removed = selector
+            elif not existed and (family != "dept" or value == 1):
+                setters.append(selector)
+    return Department(existed, fold_or(setters), removed)
+
+
+def _cases(measure: Symbol, department: Department, choice: Any, now: int | None, declared: Term) -> list[Case]:
+    family = measure.arguments[0].name
+    exists = department.exists
+    if family == "dept":
+        return _live([(1, exists), (0, fold_and([declared, fold_not(exists)]))])
+    kept = fold_not(department.removed)
+    cases: list[Case] = []
+    untouched: Term = True
+    if choice is not None:
+        cases += [(v, fold_and([s, kept])) for v, s in zip(choice.values[1:], choice.domain.selectors[1:], strict=True)]
+        untouched = choice.domain.selectors[0]
+    if department.existed:
+        cases += [(0, department.removed), (now, fold_and([untouched, kept]))]
+    else:
+        created = department.created
+        cases += [(BLANK[family], fold_and([untouched, created]))]
+        cases += [(0, fold_and([untouched, fold_not(created), declared]))]
+    return _live(cases)
+
+
+def _live(cases: list[Case]) -> list[Case]:
+    return [(value, condition) for value, condition in cases if condition is not False]
+
+
+def hospital_measures(reads: Iterable[tuple[Symbol, Symbol]]) -> list[Symbol]:
+    return [measure for subject, measure in reads if subject == HOSPITAL]
