@@ -29,6 +29,12 @@ _TESTS = {
 
 _DEPT_BLANK: dict[str, int | None] = {"dept": 0, "dept_form": 0, "dept_beds": None, "dept_open_beds": None}
 _DEPT_EDITED = ("dept", "dept_form", "dept_beds")
+_DEPT_TOTALS = {"dept_beds_total": "beds", "dept_open_beds_total": "open_beds"}
+
+
+def _total_names(measure: Symbol) -> list[str]:
+    key = measure.arguments[1]
+    return [a.string for a in key.arguments] if key.type == SymbolType.Function else [key.string]
 
 
 def _dept_name(measure: Symbol) -> str:
@@ -49,6 +55,8 @@ class Milp:
         self.exists: dict[Symbol, int] = {}
         self.closed_vars: dict[tuple[Symbol, str], int] = {}
         self.dept_options: dict[Symbol, list[tuple[int | None, int]]] = {}
+        # bed total -> (Σ coefficient·var of the summed readings, one "known" binary per department)
+        self.dept_totals: dict[Symbol, tuple[dict[int, float], list[int]]] = {}
         self._instance()
         self._departments()
 
@@ -123,6 +131,38 @@ class Milp:
             self._or(declared, [ex[name] for name in ex])
         for measure in measures:
             self.dept_options[measure] = self._dept_cases(measure, ex[_dept_name(measure)], declared, names)
+        totals = [m for x, m in self.p.reads if x == HOSPITAL and m.arguments[0].name in _DEPT_TOTALS]
+        for total in totals:
+            self.dept_totals[total] = self._dept_total(total, ex, declared, measures)
+
+    def _dept_total(
+        self, total: Symbol, ex: dict[str, int], declared: int, measures: list[Symbol]
+    ) -> tuple[dict[int, float], list[int]]:
+        """A bed total as a linear sum of each department's reading (the read measure's cases when a
+        requirement reads it, else the profile's field while the department is there, 0 when it is
+        not and the list is declared); a department's reading known is one of its valued cases."""
+        field = _DEPT_TOTALS[total.arguments[0].name]
+        family = f"dept_{field}"
+        profile = {d.name: d for d in self.p.ctx.hospital.departments or []}
+        value: dict[int, float] = {}
+        knowns: list[int] = []
+        for name in _total_names(total):
+            read = [m for m in measures if m.arguments[0].name == family and _dept_name(m) == name]
+            if read:
+                cases = self.dept_options[read[0]]
+            else:
+                if name not in ex:
+                    ex[name] = self._dept_exists(name, name in profile, measures)
+                e = ex[name]
+                kept = getattr(profile[name], field) if name in profile else None
+                cases = [(kept, e), (0, self._and([(e, False), (declared, True)]))]
+            k = self.var()
+            self.row({k: 1, **{i: -1 for v, i in cases if v is not None}}, 0, 0)
+            for v, i in cases:
+                if v:
+                    value[i] = value.get(i, 0) + v
+            knowns.append(k)
+        return value, knowns
 
     def _dept_exists(self, name: str, existed: bool, measures: list[Symbol]) -> int:
         e = self.var()
@@ -190,6 +230,9 @@ class Milp:
         kind = node.kind
         if kind in ("cmp", "cmp_rank", "attest"):
             threshold = rank(node.ladder, node.rung) if kind == "cmp_rank" else node.threshold
+            if x == HOSPITAL and node.measure in self.dept_totals:
+                self._total(node, threshold, h, f)
+                return
             options = self.dept_options.get(node.measure) if x == HOSPITAL else None
             options = options if options is not None else self.sel.get((x, node.measure))
             lifts = self.p.links.lifts.get((x, node.measure), [])
@@ -291,6 +334,21 @@ class Milp:
             self.row({**value, f: big}, -np.inf, lo - 1 - constant + big)
         else:
             self.row({**value, f: -big}, hi + 1 - constant - big, np.inf)
+
+    def _total(self, node: Any, t: int, h: int, f: int) -> None:
+        """h / f need every summed reading known and the linear sum on the right side (big-M)."""
+        value, knowns = self.dept_totals[node.measure]
+        for k in knowns:
+            self.row({h: 1, k: -1}, -np.inf, 0)
+            self.row({f: 1, k: -1}, -np.inf, 0)
+        big = 100_000
+        lo, hi = {"ge": (t, None), "gt": (t + 1, None), "le": (None, t), "lt": (None, t - 1)}[node.op]
+        if lo is not None:  # h → Σ ≥ lo ; f → Σ ≤ lo − 1
+            self.row({**value, h: -big}, lo - big, np.inf)
+            self.row({**value, f: big}, -np.inf, lo - 1 + big)
+        else:  # h → Σ ≤ hi ; f → Σ ≥ hi + 1
+            self.row({**value, h: big}, -np.inf, hi + big)
+            self.row({**value, f: -big}, hi + 1 - big, np.inf)
 
     def _closed(self, x: Symbol, member_class: str) -> int:
         """1 when the list is declared by the profile or by a member (or record) a plan adds to it."""

@@ -6,7 +6,8 @@
 * counts that already hold keep their pools of new members;
 * editors that only add records cannot make a reading 0;
 * departments are one list: a department set up through its form or beds is set up, and setting the
-  first one up declares the list (the others read 0);
+  first one up declares the list (the others read 0); bed totals over several departments sum the
+  departments as edited;
 * property: for random sets of edits (not only optimal ones) the model's verdict on every hospital-level
   requirement is clingo's verdict on the edited profile.
 """
@@ -252,6 +253,34 @@ def test_a_department_set_up_through_its_form_or_beds_is_set_up(
     assert set(department) - {"name"} and (not wanted or department["name"] == wanted)
 
 
+def _cardiology_short(data: dict[str, Any]) -> None:
+    """Cardiology 30 beds (entry wants 40), cardiac surgery 60: the total 90 < 100 until cardiology has 40."""
+    for department in data["departments"]:
+        beds = {"心血管内科": 30, "心脏大血管外科": 60}.get(department["name"])
+        department["beds"] = beds if beds is not None else department.get("beds")
+
+
+def _cardiac_surgery_missing(data: dict[str, Any]) -> None:
+    """No cardiac surgery: the total is cardiology's 80 < 100 until cardiac surgery is set up with beds."""
+    data["departments"] = [d for d in data["departments"] if d["name"] != "心脏大血管外科"]
+
+
+@pytest.mark.parametrize("breaks", [_cardiology_short, _cardiac_surgery_missing])
+def test_a_bed_total_sums_the_departments_as_edited(breaks: Callable[[dict[str, Any]], None]) -> None:
+    """A training base's 'cardiology and cardiac surgery beds total 100 or more' reads the beds a plan
+    gives and the departments it sets up (before, the model kept the profile's total: no plan found)."""
+    example = "cn_cardiovascular_intervention_2011"
+    data = example_data(example)
+    breaks(data)
+    request = Request(data, AS_OF, [example], roles=TRAINING, costs=DEPARTMENT_COSTS, compare_wait=False)
+    planner = Planner.start(request)
+    problem = planner.problem(AS_OF)
+    found = optimise(problem)
+    assert found is not None and found.money == _cheapest_by_clingo(planner, problem) == Milp(problem).solve()
+    doc = plan(request)
+    assert doc["verified"] and doc["changes"]
+
+
 def _cheapest_by_clingo(planner: Planner, problem: Any) -> int | None:
     """The cheapest combination of value changes clingo finds eligible, the edits applied as the
     brute force of ``test_plan_properties`` applies them (combinations tried in cost order)."""
@@ -298,38 +327,60 @@ def test_modelled_effect_of_random_edits_is_the_applied_effect(rnd: random.Rando
     _random_edits_as_applied(example_data(case[0]), case[1], rnd, lambda choice: 0.15)
 
 
+TRAINING = ("entry", "training-base")
 DEPARTMENT_CASES = [
-    ("jl_craniomaxillofacial_tumor", "jl_craniomaxillofacial_tumor"),
-    ("cn_peripheral_vascular_intervention", "cn_peripheral_vascular_intervention"),
-    ("tj_ecmo", "tj_ecmo"),
+    ("jl_craniomaxillofacial_tumor", "jl_craniomaxillofacial_tumor", ("entry",)),
+    ("cn_peripheral_vascular_intervention", "cn_peripheral_vascular_intervention", ("entry",)),
+    ("tj_ecmo", "tj_ecmo", ("entry",)),
+    # training-base roles read bed totals over several departments
+    ("cn_cardiovascular_intervention_2011", "cn_cardiovascular_intervention_2011", TRAINING),
+    ("tj_cardiovascular_intervention", "tj_cardiovascular_intervention", TRAINING),
+    ("cn_peripheral_vascular_intervention", "cn_peripheral_vascular_intervention", TRAINING),
 ]
 DEPARTMENT_FAMILIES = ("dept", "dept_form", "dept_beds")
 
 
-@settings(max_examples=12, **SETTINGS)
+@settings(max_examples=16, **SETTINGS)
 @given(
     st.randoms(use_true_random=False),
     st.sampled_from(DEPARTMENT_CASES),
-    st.sampled_from(["undeclared", "some missing", "as is"]),
+    st.sampled_from(["undeclared", "some missing", "some without beds", "as is"]),
 )
-def test_department_edits_are_modelled_as_applied(rnd: random.Random, case: tuple[str, str], departments: str) -> None:
+def test_department_edits_are_modelled_as_applied(
+    rnd: random.Random, case: tuple[str, str, tuple[str, ...]], departments: str
+) -> None:
     """Departments are one list: setting one up declares the list (the others read 0, not unknown), one
-    set up through its form or beds is set up, one removed reads 0 in every family."""
+    set up through its form or beds is set up, one removed reads 0 in every family.  Training-base bed
+    totals sum the departments as edited: a department set up adds its beds (none given: unknown), a
+    removed one 0, new beds count; unknown when the list is undeclared or a summed department has none."""
     data = example_data(case[0])
     if departments == "undeclared":
         del data["departments"]
     elif departments == "some missing":
         data["departments"] = [d for d in data["departments"] if rnd.random() < 0.5]
+    elif departments == "some without beds":
+        for department in data["departments"]:
+            if rnd.random() < 0.3:
+                department.pop("beds", None)
+                department.pop("open_beds", None)
     weight = {True: 0.4, False: 0.05}
-    _random_edits_as_applied(data, case[1], rnd, lambda choice: weight[choice.family in DEPARTMENT_FAMILIES])
+
+    def chance(choice: Any) -> float:
+        return weight[choice.family in DEPARTMENT_FAMILIES]
+
+    _random_edits_as_applied(data, case[1], rnd, chance, case[2])
 
 
 def _random_edits_as_applied(
-    data: dict[str, Any], tech: str, rnd: random.Random, chance: Callable[[Any], float]
+    data: dict[str, Any],
+    tech: str,
+    rnd: random.Random,
+    chance: Callable[[Any], float],
+    roles: tuple[str, ...] = ("entry",),
 ) -> None:
     """For a random set of edits (not only optimal ones), the model's verdict on every hospital-level
     requirement is clingo's verdict on the edited profile."""
-    planner = Planner.start(Request(data, AS_OF, [tech]))
+    planner = Planner.start(Request(data, AS_OF, [tech], roles=roles))
     problem = planner.problem(AS_OF)
     chooser = z3.Optimize()
     chooser.add(*problem.constraints)  # the edit space, not the goals

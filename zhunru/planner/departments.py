@@ -10,7 +10,10 @@ edits clingo reads:
 * the list is declared when the profile declared it or an edit set a department up; a department
   missing from a declared list reads 0 in every family;
 * a department set up without a field reads that field's blank: form 0, beds and open beds unknown;
-* a removed department reads 0 in every family, whatever else an edit set on it.
+* a removed department reads 0 in every family, whatever else an edit set on it;
+* a bed total over several departments (``m(dept_beds_total, K)``, ``m(dept_open_beds_total, K)``)
+  is the sum of those departments' readings of the family it sums: unknown when any is unknown
+  (an undeclared list, a department there without the field), a department not there adds 0.
 
 Each reading becomes a derived :class:`~zhunru.solver.z3model.Domain` of cases (value, condition):
 at most one condition holds, and none holding leaves the reading unknown.
@@ -18,6 +21,7 @@ at most one condition holds, and none holding leaves the reading unknown.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +34,9 @@ FAMILIES = ("dept", "dept_form", "dept_beds", "dept_open_beds")
 EDITED = ("dept", "dept_form", "dept_beds")
 BLANK: dict[str, int | None] = {"dept_form": 0, "dept_beds": None, "dept_open_beds": None}
 """What a department set up without the field reads (``measures``: no form is rank 0, no beds unknown)."""
+TOTALS = {"dept_beds_total": "dept_beds", "dept_open_beds_total": "dept_open_beds"}
+"""Bed totals over several departments and the per-department family each sums."""
+_FIELD = {"dept_beds": "beds", "dept_open_beds": "open_beds"}
 
 Case = tuple[int | None, Term]
 
@@ -37,6 +44,12 @@ Case = tuple[int | None, Term]
 def department_name(measure: Symbol) -> str:
     key = measure.arguments[1]
     return key.string if key.type == SymbolType.String else key.arguments[0].string
+
+
+def total_names(measure: Symbol) -> list[str]:
+    """The departments a bed total sums (``measures._department_total``)."""
+    key = measure.arguments[1]
+    return [a.string for a in key.arguments] if key.type == SymbolType.Function else [key.string]
 
 
 @dataclass(frozen=True)
@@ -63,10 +76,15 @@ def department_domains(
     ``measures`` are the hospital's measures the requirements read, ``choice_of`` gives the
     :class:`~zhunru.planner.problem.Choice` of one (or ``None``), ``current`` its reading now.
     """
+    measures = list(measures)
     read = [m for m in measures if m.arguments[0].name in FAMILIES]
+    totals = [m for m in measures if m.arguments[0].name in TOTALS]
     by_name: dict[str, dict[str, Symbol]] = {}
     for measure in read:
         by_name.setdefault(department_name(measure), {})[measure.arguments[0].name] = measure
+    for measure in totals:
+        for name in total_names(measure):
+            by_name.setdefault(name, {})
     choices = {
         name: {family: choice_of(m) for family, m in found.items() if family in EDITED}
         for name, found in by_name.items()
@@ -79,10 +97,37 @@ def department_domains(
     domains: dict[Symbol, Domain] = {}
     for measure in read:
         department = departments[department_name(measure)]
-        cases = _cases(measure, department, choice_of(measure), current(measure), declared)
-        if any(not isinstance(condition, bool) for _, condition in cases):
-            domains[measure] = Domain([v for v, _ in cases], [c for _, c in cases])  # type: ignore[misc]
+        cases = _cases(measure.arguments[0].name, department, choice_of(measure), current(measure), declared)
+        _derived(domains, measure, cases)
+    fields = {d.name: d for d in hospital.departments or []}
+    for measure in totals:
+        family = TOTALS[measure.arguments[0].name]
+        per: list[list[Case]] = []
+        for name in total_names(measure):
+            summed = by_name[name].get(family)
+            choice = choice_of(summed) if summed is not None else None
+            now = getattr(fields[name], _FIELD[family]) if name in fields else None
+            per.append(_cases(family, departments[name], choice, now, declared))
+        _derived(domains, measure, _summed(per))
     return domains
+
+
+def _derived(domains: dict[Symbol, Domain], measure: Symbol, cases: list[Case]) -> None:
+    if any(not isinstance(condition, bool) for _, condition in cases):
+        domains[measure] = Domain([v for v, _ in cases], [c for _, c in cases])  # type: ignore[misc]
+
+
+def _summed(per: list[list[Case]]) -> list[Case]:
+    """The cases of a sum: one per combination of the summands' cases, merged by value (unknown dropped)."""
+    merged: dict[int, list[Term]] = {}
+    for combination in itertools.product(*per):
+        values = [value for value, _ in combination]
+        if None in values:
+            continue
+        condition = fold_and([c for _, c in combination])
+        if condition is not False:
+            merged.setdefault(sum(v for v in values if v is not None), []).append(condition)
+    return _live([(value, fold_or(conditions)) for value, conditions in merged.items()])
 
 
 def _department(existed: bool, choices: dict[str, Any]) -> Department:
@@ -100,8 +145,7 @@ def _department(existed: bool, choices: dict[str, Any]) -> Department:
     return Department(existed, fold_or(setters), removed)
 
 
-def _cases(measure: Symbol, department: Department, choice: Any, now: int | None, declared: Term) -> list[Case]:
-    family = measure.arguments[0].name
+def _cases(family: str, department: Department, choice: Any, now: int | None, declared: Term) -> list[Case]:
     exists = department.exists
     if family == "dept":
         return _live([(1, exists), (0, fold_and([declared, fold_not(exists)]))])
