@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ctypes
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import z3
@@ -102,28 +102,25 @@ def exactly_one(terms: list[z3.BoolRef]) -> z3.BoolRef:
 
 def fold_and(terms: Iterable[Term]) -> Term:
     """Conjunction, folding constants (``True`` when empty)."""
-    rest: list[z3.BoolRef] = []
-    for term in terms:
-        if term is False:
-            return False
-        if term is not True:
-            rest.append(term)  # type: ignore[arg-type]
-    if not rest:
-        return True
-    return rest[0] if len(rest) == 1 else conjunction(rest)
+    return _fold(terms, False, conjunction)
 
 
 def fold_or(terms: Iterable[Term]) -> Term:
     """Disjunction, folding constants (``False`` when empty)."""
+    return _fold(terms, True, disjunction)
+
+
+def _fold(terms: Iterable[Term], absorbing: bool, combine: Callable[[list[z3.BoolRef]], Term]) -> Term:
+    """``absorbing`` decides the whole (False for and, True for or); its negation is the identity."""
     rest: list[z3.BoolRef] = []
     for term in terms:
-        if term is True:
-            return True
-        if term is not False:
+        if term is absorbing:
+            return absorbing
+        if term is not (not absorbing):
             rest.append(term)  # type: ignore[arg-type]
     if not rest:
-        return False
-    return rest[0] if len(rest) == 1 else disjunction(rest)
+        return not absorbing
+    return rest[0] if len(rest) == 1 else combine(rest)
 
 
 def fold_not(term: Term) -> Term:
