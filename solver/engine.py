@@ -8,12 +8,14 @@ stratified, so there must be) and returns a :class:`Evaluation`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 import clingo
 from clingo import Function, Symbol
-from zhunru.solver.atoms import Derivation, read_model, read_models
+from zhunru.solver.atoms import Derivation, read_model, read_models, shown_atom_texts
 from zhunru.solver.facts import HOSPITAL, FactBase, build_facts
 from zhunru.solver.kb import KnowledgeBase, Target
 from zhunru.solver.measures import Context
@@ -21,6 +23,8 @@ from zhunru.solver.selection import Applied
 
 from zhunru.errors import EngineError
 from zhunru.profile import Hospital
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -64,7 +68,7 @@ class Engine:
         facts = self.facts(hospital, as_of, chosen)
         if overrides:
             _apply_overrides(facts, overrides)
-        symbols = self._solve(self.kb.program_for(chosen), [facts.facts])
+        symbols = self._solve(self.kb.program_for(chosen), [facts])
         subjects = {subject: subject for subject in facts.subjects}
         return Evaluation(hospital, as_of, chosen, facts, read_model(symbols, subjects), self.kb)
 
@@ -79,11 +83,11 @@ class Engine:
             return []
         union = sorted({spec for _, _, specs in cases for spec in specs})
         bases = [self.facts(hospital, as_of, specs, i) for i, (hospital, as_of, specs) in enumerate(cases)]
-        symbols = self._solve(self.kb.program_for(union), [facts.facts for facts in bases])
+        texts = self._solve(self.kb.program_for(union), bases, shown_atom_texts)
         return [
             Evaluation(hospital, as_of, specs, facts, derivation, self.kb)
             for (hospital, as_of, specs), facts, derivation in zip(
-                cases, bases, read_models(symbols, [facts.local_subjects for facts in bases]), strict=True
+                cases, bases, read_models(texts, [facts.local_subjects for facts in bases]), strict=True
             )
         ]
 
@@ -92,13 +96,18 @@ class Engine:
         ctx = Context(hospital, as_of, self.kb)
         return build_facts(ctx, [(t.root, t.subject) for t in targets], self.kb.measures_for(specs), index)
 
-    def _solve(self, program: str, fact_lists: list[list[Symbol]]) -> list[Symbol]:
+    def _solve(
+        self,
+        program: str,
+        fact_bases: list[FactBase],
+        read: Callable[[clingo.Model], list[T]] = lambda model: model.symbols(shown=True),
+    ) -> list[T]:
         control = clingo.Control(["--warn=none"])
         control.add("base", [], program)
-        control.add("base", [], "".join(f"{fact}.\n" for facts in fact_lists for fact in facts))
+        control.add("base", [], "".join(facts.program() for facts in fact_bases))
         control.ground([("base", [])])
-        models: list[list[Symbol]] = []
-        control.solve(on_model=lambda model: models.append(model.symbols(shown=True)))
+        models: list[list[T]] = []
+        control.solve(on_model=lambda model: models.append(read(model)))
         if len(models) != 1:
             raise EngineError(f"expected exactly one answer set, found {len(models)}")
         return models[0]

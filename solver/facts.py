@@ -1,9 +1,11 @@
 """Profile → clingo facts, built from symbols.
 
-Every fact is a ``clingo.Symbol`` made with ``Function``/``String``/``Number`` and
-turned into program text by clingo's own serialisation, which escapes quotes,
-backslashes and newlines: a hospital called ``x"). eligible(1). %`` stays one
-string constant.  No fact is ever assembled by string formatting.
+Every term that carries profile data is a ``clingo.Symbol`` made with
+``Function``/``String``/``Number`` and turned into program text by clingo's own
+serialisation, which escapes quotes, backslashes and newlines: a hospital called
+``x"). eligible(1). %`` stays one string constant.  No profile string is ever
+formatted into program text by hand (a batch chunk joins clingo-printed terms with
+chunk-local subject numbers and integers, see :class:`_TextFacts`).
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ class FactBase:
     """The facts of one hospital and the provenance of every value."""
 
     facts: list[Symbol] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)  # batch: the facts as program text, one per line
     subjects: dict[Symbol, Subject] = field(default_factory=dict)
     readings: dict[tuple[Symbol, Symbol], Reading] = field(default_factory=dict)
     local_subjects: list[Symbol] = field(default_factory=list)  # batch: local number -> subject
 
     def program(self) -> str:
-        return "".join(f"{fact}.\n" for fact in self.facts)
+        return "".join(f"{fact}.\n" for fact in self.facts) + "".join(self.text)
 
 
 def _subjects(ctx: Context) -> Iterator[tuple[Subject, Symbol | None, str | None]]:
@@ -171,52 +174,109 @@ def build_facts(
     ``evaluate`` lists ``(requirement root, subject selector)`` pairs, the selector
     being ``hospital`` or ``staff(Role)``; ``measures`` the measures to read (default:
     every measure of the KB).  With an ``index`` (a batch chunk), every subject in the
-    facts is wrapped as ``s(index, Subject)`` so that hospitals grounded together stay
-    apart; ``subjects`` and ``readings`` keep the plain symbols.
+    facts is ``s(index, Number)`` so that hospitals grounded together stay apart, and the
+    facts are program text (``FactBase.text``) rather than symbols; ``subjects`` and
+    ``readings`` keep the plain symbols.
     """
     base = FactBase()
-    facts = base.facts
-    seen: set[Symbol] = set()
     plan = _measure_plan(measures if measures is not None else sorted(ctx.kb.measures))
-    tag = Number(index) if index is not None else None
-    local: dict[Symbol, Symbol] = {}
-
-    def term(symbol: Symbol) -> Symbol:
-        # In a batch chunk a subject is s(Index, Number): clingo interns every symbol it
-        # sees for good, so terms built from each hospital's own ids (staff("D017") …)
-        # would make a long-running worker grow without bound; chunk-local numbers do not.
-        if tag is None:
-            return symbol
-        if symbol not in local:
-            local[symbol] = Function("s", [tag, Number(len(local))])
-            base.local_subjects.append(symbol)
-        return local[symbol]
-
+    emit: _SymbolFacts | _TextFacts = _SymbolFacts(base) if index is None else _TextFacts(base, index)
     canonical: dict[Symbol, KeySymbol] = {HOSPITAL: HOSPITAL}
     for subject, parent, member_class in _subjects(ctx):
         subject.symbol = canonical.setdefault(subject.symbol, KeySymbol(subject.symbol))
-        here = term(subject.symbol)
         if parent is not None:
-            facts.append(Function("member", [term(parent), Function(member_class or ""), here]))
-        if subject.symbol in seen:
+            emit.member(parent, member_class or "", subject.symbol)
+        if subject.symbol in base.subjects:
             continue
-        seen.add(subject.symbol)
         base.subjects[subject.symbol] = subject
         for kind in _kinds(subject):
-            facts.append(Function("kind", [here, kind]))
+            emit.kind(subject.symbol, kind)
         for member in _known_populations(subject, ctx.hospital):
-            facts.append(Function("known_population", [here, Function(member)]))
-        _add_values(base, subject, here, ctx, plan.get(subject.cls, []))
+            emit.population(subject.symbol, member)
+        _add_values(base, emit, subject, ctx, plan.get(subject.cls, []))
     by_selector: dict[tuple[str, str], list[Symbol]] = {}
     for subject in base.subjects.values():
         if subject.cls in ("hospital", "staff"):
             role = subject.obj.role if subject.cls == "staff" else ""
-            by_selector.setdefault((subject.cls, role), []).append(term(subject.symbol))
+            by_selector.setdefault((subject.cls, role), []).append(subject.symbol)
     for root, selector in evaluate:
-        for here in by_selector.get(_selector(selector), ()):
-            facts.append(Function("evaluate", [here, Function(root)]))
-    facts.sort()
+        for symbol in by_selector.get(_selector(selector), ()):
+            emit.evaluate(symbol, root)
+    base.facts.sort()
     return base
+
+
+class _SymbolFacts:
+    """Facts as clingo symbols (one hospital alone: what-if overrides and the planner edit them)."""
+
+    def __init__(self, base: FactBase) -> None:
+        self.facts = base.facts
+
+    def member(self, parent: Symbol, member_class: str, symbol: Symbol) -> None:
+        self.facts.append(Function("member", [parent, Function(member_class), symbol]))
+
+    def kind(self, symbol: Symbol, kind: Symbol) -> None:
+        self.facts.append(Function("kind", [symbol, kind]))
+
+    def population(self, symbol: Symbol, member_class: str) -> None:
+        self.facts.append(Function("known_population", [symbol, Function(member_class)]))
+
+    def value(self, symbol: Symbol, measure: Symbol, value: int) -> None:
+        self.facts.append(Function("value", [symbol, measure, Number(value)]))
+
+    def evaluate(self, symbol: Symbol, root: str) -> None:
+        self.facts.append(Function("evaluate", [symbol, Function(root)]))
+
+
+class _TextFacts:
+    """Facts as program text, for a batch chunk: a hospital has ~2,000 facts, and making each a
+    clingo symbol and printing it back was a tenth of a batch run.
+
+    Still nothing of the profile is formatted into the text by hand: subjects are
+    chunk-local ``s(Index, Number)`` (clingo interns every symbol it sees for good, so terms
+    built from each hospital's own ids would make a long-running worker grow without bound);
+    measures and kinds are clingo's own serialisation of their symbols (which escapes quotes,
+    backslashes and newlines), cached; classes and requirement ids are KB identifiers;
+    values are integers.
+    """
+
+    def __init__(self, base: FactBase, index: int) -> None:
+        self.base, self.index = base, index
+        self.text = base.text
+        self.local: dict[Symbol, str] = {}
+
+    def term(self, symbol: Symbol) -> str:
+        found = self.local.get(symbol)
+        if found is None:
+            found = self.local[symbol] = f"s({self.index},{len(self.local)})"
+            self.base.local_subjects.append(symbol)
+        return found
+
+    def member(self, parent: Symbol, member_class: str, symbol: Symbol) -> None:
+        self.text.append(f"member({self.term(parent)},{member_class},{self.term(symbol)}).\n")
+
+    def kind(self, symbol: Symbol, kind: Symbol) -> None:
+        self.text.append(f"kind({self.term(symbol)},{_printed(kind)}).\n")
+
+    def population(self, symbol: Symbol, member_class: str) -> None:
+        self.text.append(f"known_population({self.term(symbol)},{member_class}).\n")
+
+    def value(self, symbol: Symbol, measure: Symbol, value: int) -> None:
+        self.text.append(f"value({self.term(symbol)},{_printed(measure)},{value}).\n")
+
+    def evaluate(self, symbol: Symbol, root: str) -> None:
+        self.text.append(f"evaluate({self.term(symbol)},{root}).\n")
+
+
+_PRINTED: dict[Symbol, str] = {}
+
+
+def _printed(symbol: Symbol) -> str:
+    """clingo's text of a measure or kind symbol, printed once per worker."""
+    found = _PRINTED.get(symbol)
+    if found is None:
+        found = _PRINTED[symbol] = str(symbol)
+    return found
 
 
 _PLANS: dict[tuple[Symbol, ...], dict[str, list[tuple[Symbol, Callable[..., Reading | None], Symbol]]]] = {}
@@ -256,8 +316,8 @@ def _selector(selector: Symbol) -> tuple[str, str]:
 
 def _add_values(
     base: FactBase,
+    emit: _SymbolFacts | _TextFacts,
     subject: Subject,
-    term: Symbol,
     ctx: Context,
     plan: list[tuple[Symbol, Callable[..., Reading | None], Symbol]],
 ) -> None:
@@ -270,4 +330,4 @@ def _add_values(
             continue
         if not CLINGO_MIN <= reading.value <= CLINGO_MAX:
             raise EngineError(f"{subject.path}: value {reading.value} of {measure} exceeds clingo's integers")
-        base.facts.append(Function("value", [term, measure, Number(reading.value)]))
+        emit.value(subject.symbol, measure, reading.value)
