@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from zhunru import __version__, api
 from zhunru.batch import report
 from zhunru.batch.sources import Record, kind_of, read_records
@@ -86,12 +88,12 @@ def commit(out: Path, result: ChunkResult) -> None:
         "physicians": result.physicians,
         "errors": result.errors,
     }
-    write_atomic(part_path(out, result.chunk), json.dumps(part, ensure_ascii=False))
+    write_atomic(part_path(out, result.chunk), orjson.dumps(part))
 
 
 def committed_parts(out: Path) -> Iterator[dict[str, Any]]:
     for path in sorted((out / PARTS).glob("chunk-*.json")):
-        yield json.loads(path.read_text(encoding="utf-8"))
+        yield orjson.loads(path.read_bytes())
 
 
 # --- the manifest: a resumed run must be the same run ------------------------------------------
