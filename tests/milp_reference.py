@@ -4,6 +4,11 @@ It shares only the *instance* with the planner (which measures may change, to wh
 values, at what price; which members may be added) and compiles the requirement
 records itself into linear constraints: a binary ``h``/``f`` per (subject,
 requirement) that may be 1 only when the node provably holds / fails.
+
+The beds of a department the profile has with known beds (``dept_beds``, ``dept_open_beds``) do
+not share the planner's values: they are integers ``0..U`` (``U`` above every threshold and
+reading), priced per bed from the cost file, so "planner cost == MILP cost" checks that the
+planner's small domains (the values a bed total needs) hold the optimum.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from zhunru.solver.facts import HOSPITAL
 from zhunru.solver.ladders import rank
 
+from zhunru.planner.costs import MONEY_SCALE
 from zhunru.planner.problem import Problem
 
 _TESTS = {
@@ -28,8 +34,10 @@ _TESTS = {
 }
 
 _DEPT_BLANK: dict[str, int | None] = {"dept": 0, "dept_form": 0, "dept_beds": None, "dept_open_beds": None}
-_DEPT_EDITED = ("dept", "dept_form", "dept_beds")
+_DEPT_EDITED = ("dept", "dept_form", "dept_beds", "dept_open_beds")
 _DEPT_TOTALS = {"dept_beds_total": "beds", "dept_open_beds_total": "open_beds"}
+_DEPT_FIELDS = {"dept_beds": "beds", "dept_open_beds": "open_beds"}
+_INT = -1  # the "changed" option of an integer department field in ``sel``
 
 
 def _total_names(measure: Symbol) -> list[str]:
@@ -57,6 +65,10 @@ class Milp:
         self.dept_options: dict[Symbol, list[tuple[int | None, int]]] = {}
         # bed total -> (Σ coefficient·var of the summed readings, one "known" binary per department)
         self.dept_totals: dict[Symbol, tuple[dict[int, float], list[int]]] = {}
+        # department field as an integer: measure -> (b, changed, reading now); its reading after the edits
+        self.ints: dict[Symbol, tuple[int, int, int]] = {}
+        self.dept_linear: dict[Symbol, tuple[dict[int, float], int]] = {}
+        self.top = self._top()
         self._instance()
         self._departments()
 
@@ -81,6 +93,8 @@ class Milp:
             for a, b in itertools.pairwise(pool):
                 self.row({self.exists[b.symbol]: 1, self.exists[a.symbol]: -1}, -np.inf, 0)
         for choice in self.p.choices:
+            if self._integer(choice):
+                continue
             vars_ = [self.var() for _ in choice.values]
             self.row(dict.fromkeys(vars_, 1), 1, 1)
             for v, m in zip(vars_, choice.money, strict=True):
@@ -106,6 +120,62 @@ class Milp:
             if len(ones) > 1:
                 self.row(dict.fromkeys(ones, 1), -np.inf, 1)
 
+    # -- department beds as integers -----------------------------------------------------------
+
+    def _top(self) -> int:
+        """Above every threshold a department leaf or bed total compares with and every department's beds now."""
+        families = (*_DEPT_FIELDS, *_DEPT_TOTALS)
+        thresholds = [
+            r.threshold
+            for (x, measure), reads in self.p.reads.items()
+            if x == HOSPITAL and measure.arguments[0].name in families
+            for r in reads
+        ]
+        beds = [getattr(d, f) or 0 for d in self.p.ctx.hospital.departments or [] for f in _DEPT_FIELDS.values()]
+        return max([0, *thresholds, *beds]) + 1
+
+    def _integer(self, choice: Any) -> bool:
+        """A department of the profile with known beds: its new beds are any integer 0..U but the current."""
+        field = _DEPT_FIELDS.get(choice.family)
+        price = self.p.costs.change.get(f"hospital.{choice.family}")
+        if choice.subject != HOSPITAL or field is None or choice.phase != "buy" or price is None:
+            return False
+        profile = {d.name: d for d in self.p.ctx.hospital.departments or []}
+        now = getattr(profile[_dept_name(choice.measure)], field) if _dept_name(choice.measure) in profile else None
+        if now is None or price.per != "unit" or price.scale != 1:
+            return False
+        top = self.top
+        b, k, k0, up, down = self.var(0, top), self.var(), self.var(), self.var(), self.var()
+        plus, minus = self.var(0, top), self.var(0, top)
+        self.row({k: 1, k0: 1}, 1, 1)
+        self.row({b: 1, plus: -1, minus: 1}, now, now)  # b − now = plus − minus, each bed priced
+        per_bed = round(price.money * MONEY_SCALE)
+        self.cost[plus], self.cost[minus] = per_bed, per_bed
+        self.row({up: 1, down: 1, k: -1}, 0, 0)  # changed: up or down, never the same value
+        self.row({b: 1, up: -(top + 1)}, now + 1 - (top + 1), np.inf)  # up → b ≥ now + 1
+        self.row({b: 1, down: top + 1}, -np.inf, now - 1 + top + 1)  # down → b ≤ now − 1
+        self.row({b: 1, k: -top}, -np.inf, now)  # not changed → b = now
+        self.row({b: 1, k: top}, now, np.inf)
+        self.sel[(HOSPITAL, choice.measure)] = [(choice.values[0], k0), (_INT, k)]
+        self.ints[choice.measure] = (b, k, now)
+        return True
+
+    def _linear_reading(self, measure: Symbol, e: int, declared: int) -> tuple[dict[int, float], int]:
+        """An integer department field after the edits: b when changed and there, the profile's value when
+        not changed and there, 0 when not there (the list declared); a binary saying it is known."""
+        b, k, now = self.ints[measure]
+        top = self.top
+        changed = self._and([(k, True), (e, True)])
+        kept = self._and([(k, False), (e, True)])
+        absent = self._and([(e, False), (declared, True)])
+        r = self.var(0, top)  # r = b · changed
+        self.row({r: 1, changed: -top}, -np.inf, 0)
+        self.row({r: 1, b: -1}, -np.inf, 0)
+        self.row({r: 1, b: -1, changed: -top}, -top, np.inf)
+        known = self.var()
+        self.row({known: 1, changed: -1, kept: -1, absent: -1}, 0, 0)
+        return {r: 1, kept: now}, known
+
     # -- departments: one list ----------------------------------------------------------------
 
     def _departments(self) -> None:
@@ -130,7 +200,10 @@ class Milp:
             declared = self.var()
             self._or(declared, [ex[name] for name in ex])
         for measure in measures:
-            self.dept_options[measure] = self._dept_cases(measure, ex[_dept_name(measure)], declared, names)
+            if measure in self.ints:
+                self.dept_linear[measure] = self._linear_reading(measure, ex[_dept_name(measure)], declared)
+            else:
+                self.dept_options[measure] = self._dept_cases(measure, ex[_dept_name(measure)], declared, names)
         totals = [m for x, m in self.p.reads if x == HOSPITAL and m.arguments[0].name in _DEPT_TOTALS]
         for total in totals:
             self.dept_totals[total] = self._dept_total(total, ex, declared, measures)
@@ -148,6 +221,12 @@ class Milp:
         knowns: list[int] = []
         for name in _total_names(total):
             read = [m for m in measures if m.arguments[0].name == family and _dept_name(m) == name]
+            if read and read[0] in self.dept_linear:
+                linear, known = self.dept_linear[read[0]]
+                for i, c in linear.items():
+                    value[i] = value.get(i, 0) + c
+                knowns.append(known)
+                continue
             if read:
                 cases = self.dept_options[read[0]]
             else:
@@ -207,11 +286,19 @@ class Milp:
         if family == "dept":
             return [(1, e), absent]
         options = self.sel.get((HOSPITAL, measure))
-        kept = self._constant(HOSPITAL, measure) if _dept_name(measure) in names else _DEPT_BLANK[family]
+        kept = self._profile_value(measure) if _dept_name(measure) in names else _DEPT_BLANK[family]
         if options is None:
             return [(kept, e), absent]
         cases = [(value, self._and([(i, True), (e, True)])) for value, i in options[1:]]
         return [*cases, (kept, self._and([(options[0][1], True), (e, True)])), absent]
+
+    def _profile_value(self, measure: Symbol) -> int | None:
+        """A department field as the profile has it (a total's department no leaf reads alone has no fact)."""
+        field = _DEPT_FIELDS.get(measure.arguments[0].name)
+        if field is None:
+            return self._constant(HOSPITAL, measure)
+        (department,) = [d for d in self.p.ctx.hospital.departments or [] if d.name == _dept_name(measure)]
+        return getattr(department, field)
 
     # -- requirement nodes --------------------------------------------------------------
 
@@ -231,7 +318,11 @@ class Milp:
         if kind in ("cmp", "cmp_rank", "attest"):
             threshold = rank(node.ladder, node.rung) if kind == "cmp_rank" else node.threshold
             if x == HOSPITAL and node.measure in self.dept_totals:
-                self._total(node, threshold, h, f)
+                self._linear_test(*self.dept_totals[node.measure], node.op, threshold, h, f)
+                return
+            if x == HOSPITAL and node.measure in self.dept_linear:
+                linear, known = self.dept_linear[node.measure]
+                self._linear_test(linear, [known], node.op, threshold, h, f)
                 return
             options = self.dept_options.get(node.measure) if x == HOSPITAL else None
             options = options if options is not None else self.sel.get((x, node.measure))
@@ -335,19 +426,24 @@ class Milp:
         else:
             self.row({**value, f: -big}, hi + 1 - constant - big, np.inf)
 
-    def _total(self, node: Any, t: int, h: int, f: int) -> None:
+    def _linear_test(self, value: dict[int, float], knowns: list[int], op: str, t: int, h: int, f: int) -> None:
         """h / f need every summed reading known and the linear sum on the right side (big-M)."""
-        value, knowns = self.dept_totals[node.measure]
         for k in knowns:
             self.row({h: 1, k: -1}, -np.inf, 0)
             self.row({f: 1, k: -1}, -np.inf, 0)
         big = 100_000
-        lo, hi = {"ge": (t, None), "gt": (t + 1, None), "le": (None, t), "lt": (None, t - 1)}[node.op]
-        if lo is not None:  # h → Σ ≥ lo ; f → Σ ≤ lo − 1
+        lo, hi = {"ge": (t, None), "gt": (t + 1, None), "le": (None, t), "lt": (None, t - 1), "eq": (t, t)}[op]
+        if lo is not None:  # h → Σ ≥ lo
             self.row({**value, h: -big}, lo - big, np.inf)
-            self.row({**value, f: big}, -np.inf, lo - 1 + big)
-        else:  # h → Σ ≤ hi ; f → Σ ≥ hi + 1
+        if hi is not None:  # h → Σ ≤ hi
             self.row({**value, h: big}, -np.inf, hi + big)
+        if lo is not None and hi is not None:  # f and z: Σ ≤ lo − 1 ; f and not z: Σ ≥ hi + 1
+            z = self.var()
+            self.row({**value, f: big, z: big}, -np.inf, lo - 1 + 2 * big)
+            self.row({**value, f: -big, z: big}, hi + 1 - big, np.inf)
+        elif lo is not None:  # f → Σ ≤ lo − 1
+            self.row({**value, f: big}, -np.inf, lo - 1 + big)
+        else:  # f → Σ ≥ hi + 1
             self.row({**value, f: -big}, hi + 1 - big, np.inf)
 
     def _closed(self, x: Symbol, member_class: str) -> int:

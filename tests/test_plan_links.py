@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import z3
+from clingo import Function, String
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from zhunru.solver.facts import HOSPITAL
@@ -205,7 +206,7 @@ DEPARTMENT_COSTS = CostFile.model_validate(
     {
         "change": {
             k: default_costs().change[k].model_dump()
-            for k in ("hospital.dept", "hospital.dept_form", "hospital.dept_beds")
+            for k in ("hospital.dept", "hospital.dept_form", "hospital.dept_beds", "hospital.dept_open_beds")
         }
     }
 )
@@ -238,7 +239,8 @@ def test_a_department_set_up_through_its_form_or_beds_is_set_up(
     example: str, breaks: Callable[[dict[str, Any]], str]
 ) -> None:
     """Setting a missing department's form or beds sets it up: no separate hospital.dept is bought
-    (before, the model's m(dept, X) did not see it and the plan cost one department more)."""
+    (before, the model's m(dept, X) did not see it and the plan cost one department more), and the
+    edit cites the "department set up" clauses it meets besides those of its form or beds."""
     data = example_data(example)
     wanted = breaks(data)
     request = Request(data, AS_OF, [example], costs=DEPARTMENT_COSTS, compare_wait=False)
@@ -248,9 +250,15 @@ def test_a_department_set_up_through_its_form_or_beds_is_set_up(
     assert found is not None and found.money == _cheapest_by_clingo(planner, problem) == Milp(problem).solve()
     doc = plan(request)
     assert doc["verified"]
-    set_up = [c["edit"]["value"] for c in doc["changes"] if c["edit"]["path"] == "departments"]
-    (department,) = set_up  # one department set up, with the field that sets it up
+    set_up = [c for c in doc["changes"] if c["edit"]["path"] == "departments"]
+    (entry,) = set_up  # one department set up, with the field that sets it up
+    department = entry["edit"]["value"]
     assert set(department) - {"name"} and (not wanted or department["name"] == wanted)
+    # the edit cites the "department set up" clauses it meets, not only those of its form or beds
+    dept = Function("m", [Function("dept"), String(department["name"])])
+    set_up_clauses = {read.requirement for read in problem.reads.get((HOSPITAL, dept), [])}
+    assert set_up_clauses and set_up_clauses <= _requirements(entry)
+    assert _requirements(entry) - set_up_clauses
 
 
 def _cardiology_short(data: dict[str, Any]) -> None:
@@ -337,7 +345,7 @@ DEPARTMENT_CASES = [
     ("tj_cardiovascular_intervention", "tj_cardiovascular_intervention", TRAINING),
     ("cn_peripheral_vascular_intervention", "cn_peripheral_vascular_intervention", TRAINING),
 ]
-DEPARTMENT_FAMILIES = ("dept", "dept_form", "dept_beds")
+DEPARTMENT_FAMILIES = ("dept", "dept_form", "dept_beds", "dept_open_beds")
 
 
 @settings(max_examples=16, **SETTINGS)
@@ -396,3 +404,77 @@ def _random_edits_as_applied(
     for (subject, rid), pair in problem.model.evaluated().items():
         if subject == HOSPITAL:
             assert _status(model, pair) == derivation.of(subject, rid), rid
+
+
+def _beds(data: dict[str, Any], beds: dict[str, int]) -> None:
+    for department in data["departments"]:
+        if department["name"] in beds:
+            department["beds"] = beds[department["name"]]
+
+
+def test_a_department_is_raised_to_the_value_a_total_needs() -> None:
+    """Cardiology 45 and cardiac surgery 45 meet their own thresholds (40, 30) but total 90 < 100: the
+    cheapest plan gives one of them 55 beds, a value no requirement compares either with (before, the
+    edit space offered neither 55 and the planner reported 'infeasible')."""
+    example = "cn_cardiovascular_intervention_2011"
+    data = example_data(example)
+    _beds(data, {"心血管内科": 45, "心脏大血管外科": 45})
+    request = Request(data, AS_OF, [example], roles=TRAINING, costs=DEPARTMENT_COSTS, compare_wait=False)
+    problem = Planner.start(request).problem(AS_OF)
+    found = optimise(problem)
+    assert found is not None and found.money == Milp(problem).solve() == 10 * 5 * 100
+    doc = plan(request)
+    assert doc["verified"] and doc["cost"]["money"] == 50
+    (change,) = doc["changes"]
+    assert change["edit"]["op"] == "set" and change["edit"]["value"] == 55
+    assert "cv11_tb_beds" in _requirements(change)
+
+
+BED_TOTALS = [
+    ("cn_cardiovascular_intervention_2011", "beds", ("心血管内科", "心脏大血管外科", "胸外科"), 80),
+    ("cn_peripheral_vascular_intervention", "beds", ("医学影像科", "血管外科", "心脏大血管外科"), 120),
+    # two totals sharing cardiology, over open beds
+    ("tj_cardiovascular_intervention", "open_beds", ("心血管内科", "心脏大血管外科", "胸外科"), 80),
+]
+
+
+@settings(max_examples=16, **SETTINGS)
+@given(st.sampled_from(BED_TOTALS), st.data())
+def test_bed_totals_cost_the_integer_optimum(case: tuple[str, str, tuple[str, ...], int], draw: st.DataObject) -> None:
+    """Random beds on a training-base specification: the plan costs the optimum of the MILP whose
+    department beds are integers (not the planner's values), and clingo finds the plan eligible."""
+    example, field, names, top = case
+    data = example_data(example)
+    for department in data["departments"]:
+        if department["name"] in names:
+            department[field] = draw.draw(st.integers(0, top), label=department["name"])
+    request = Request(data, AS_OF, [example], roles=TRAINING, costs=DEPARTMENT_COSTS, compare_wait=False)
+    problem = Planner.start(request).problem(AS_OF)
+    found = optimise(problem)
+    assert (found.money if found else None) == Milp(problem).solve()
+    if found is not None:
+        doc = plan(request)
+        assert doc["verified"] and doc["cost"]["money"] * 100 == pytest.approx(found.money)
+
+
+def test_open_beds_are_editable_like_beds() -> None:
+    """Tianjin's training base wants cardiology's open beds plus cardiac surgery's, or plus thoracic
+    surgery's, 100 or more: with 60, 30 and 30 open, 10 more open beds (in any of them) meet one total
+    (before, open beds could not be changed: no plan)."""
+    example = "tj_cardiovascular_intervention"
+    data = example_data(example)
+    for department in data["departments"]:
+        department["open_beds"] = {"心血管内科": 60, "心脏大血管外科": 30, "胸外科": 30}[department["name"]]
+    request = Request(data, AS_OF, [example], roles=TRAINING, costs=DEPARTMENT_COSTS, compare_wait=False)
+    problem = Planner.start(request).problem(AS_OF)
+    found = optimise(problem)
+    assert found is not None and found.money == Milp(problem).solve() == 10 * 5 * 100
+    doc = plan(request)
+    assert doc["verified"]
+    (change,) = doc["changes"]
+    edit = change["edit"]
+    assert edit in [
+        {"op": "set", "path": f"departments[{name}].open_beds", "value": value}
+        for name, value in (("心血管内科", 70), ("心脏大血管外科", 40), ("胸外科", 40))
+    ]
+    assert {"tjcv_tb_beds_cs", "tjcv_tb_beds_ts"} & _requirements(change)

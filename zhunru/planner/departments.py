@@ -1,12 +1,12 @@
 """Departments as one list: what a department edit changes beyond its own reading.
 
 ``m(dept, X)``, ``m(dept_form, X)``, ``m(dept_beds, X)`` and ``m(dept_open_beds, X)`` all read
-the hospital's ``departments`` list (:mod:`zhunru.solver.measures`), and the editors of the first
-three (:mod:`zhunru.planner.families`) set a missing department up, or remove one.  After the
+the hospital's ``departments`` list (:mod:`zhunru.solver.measures`), and their editors
+(:mod:`zhunru.planner.families`) set a missing department up, or (``dept`` made 0) remove one.  After the
 edits clingo reads:
 
 * a department exists when the profile had it and no edit removed it, or when an edit set it up
-  (``dept`` made 1, or any new form or beds);
+  (``dept`` made 1, or any new form, beds or open beds);
 * the list is declared when the profile declared it or an edit set a department up; a department
   missing from a declared list reads 0 in every family;
 * a department set up without a field reads that field's blank: form 0, beds and open beds unknown;
@@ -31,7 +31,7 @@ from zhunru.solver.facts import HOSPITAL
 from zhunru.solver.z3model import Domain, Term, fold_and, fold_not, fold_or
 
 FAMILIES = ("dept", "dept_form", "dept_beds", "dept_open_beds")
-EDITED = ("dept", "dept_form", "dept_beds")
+EDITED = ("dept", "dept_form", "dept_beds", "dept_open_beds")
 BLANK: dict[str, int | None] = {"dept_form": 0, "dept_beds": None, "dept_open_beds": None}
 """What a department set up without the field reads (``measures``: no form is rank 0, no beds unknown)."""
 TOTALS = {"dept_beds_total": "dept_beds", "dept_open_beds_total": "dept_open_beds"}
@@ -112,6 +112,67 @@ def department_domains(
     return domains
 
 
+def total_values(
+    totals: list[tuple[list[Symbol], str, int]],
+    base: Callable[[Symbol], list[int | None]],
+    current: Callable[[Symbol], int | None],
+) -> dict[Symbol, set[int]]:
+    """The values a total's departments may be given beyond those their own leaves compare with.
+
+    ``totals`` are (the per-department measures a total sums, op, threshold); ``base`` gives a
+    department measure's own domain (current value first, then the values its own leaves compare
+    with), ``current`` its reading now.  For each total and each department ``d`` it sums: the bound
+    (``>= t``: t, ``> t``: t + 1, ``<= t``: t, ``< t``: t - 1) minus the sum of the other departments'
+    *base values* (their known base values; 0, what a field set costs nothing to give, when the
+    reading is unknown), kept when it moves ``d`` the way the total wants (up for a lower bound,
+    down for an upper one; any value ≥ 0 when ``d`` reads unknown).  The failing side of a total is not
+    offered: no requirement needs a bed total to fail.
+
+    Why this holds the optimum over integer beds (money, the first objective).  A total sums one family,
+    priced by one cost entry (``hospital.dept_beds``, ``hospital.dept_open_beds``), so a bed costs the
+    same in every department, and a
+    department's price is ``c·|b − b0|`` (``b0`` the reading now, 0 when unknown or absent): convex,
+    piecewise linear, its breakpoint a base value.  Fix everything else an optimal plan does (other
+    edits; which of each department's own leaves hold or fail).  What is left is to minimise
+    ``Σ c·|b_d − b0_d|`` under one interval per department (its own leaves: bounds at base values)
+    and one per total; the bounds are integers and the totals sum consecutive departments (one total
+    of 2 or 3, or two totals sharing one department), an interval matrix, so an optimal vertex is
+    integral and every ``b_d`` there is pinned by a tight constraint.  With one tight total the other
+    departments sit at base values and ``d`` is the bound minus their sum: offered.  Two tight totals
+    sharing ``s`` (``{s, a} >= T1``, ``{s, b} >= T2``): if ``s`` is at a base value, ``a`` and ``b``
+    are each offered; else, say, ``a`` is at a base value, ``s = T1 − a`` (offered) and ``b`` above its
+    base: moving a bed from ``b`` to ``s`` costs nothing more (same price, both raised), keeps the
+    second total and only raises the first (a lower bound), and ``s`` has no upper bound of its own
+    (the KB's department leaves are lower bounds), so repeat until ``b`` reaches a base value: then
+    ``s = T2 − b`` is offered.  The same argument mirrored holds for upper bounds.  A department's own
+    thresholds interact only through its base values (``d`` raised to 70 for the total also meets its
+    own ``>= 40``; a plan needing it below a threshold pins it at a base value).  A cost file pricing
+    per ``scale`` beds only rounds up: raising one department by the whole deficit costs no more than
+    splitting it (argued, not checked).  ``tests/milp_reference.py`` treats these beds as integers
+    (per-bed prices, ``scale`` 1), so "Z3 cost == MILP cost" checks that the domain suffices.
+    """
+    extra: dict[Symbol, set[int]] = {}
+    for parts, op, threshold in totals:
+        if op not in ("ge", "gt", "le", "lt"):
+            continue
+        up = op in ("ge", "gt")
+        bound = threshold + (op == "gt") - (op == "lt")
+        options = {m: _known_base(base(m)) for m in parts}
+        for part in parts:
+            now = current(part)
+            others = [options[m] for m in parts if m != part]
+            for combination in itertools.product(*others):
+                value = bound - sum(combination)
+                if value >= 0 and (now is None or (value > now if up else value < now)):
+                    extra.setdefault(part, set()).add(value)
+    return extra
+
+
+def _known_base(values: list[int | None]) -> list[int]:
+    known = sorted({v for v in values if v is not None})
+    return known if values and values[0] is not None else sorted({0, *known})
+
+
 def _derived(domains: dict[Symbol, Domain], measure: Symbol, cases: list[Case]) -> None:
     if any(not isinstance(condition, bool) for _, condition in cases):
         domains[measure] = Domain([v for v, _ in cases], [c for _, c in cases])  # type: ignore[misc]
@@ -131,7 +192,7 @@ def _summed(per: list[list[Case]]) -> list[Case]:
 
 
 def _department(existed: bool, choices: dict[str, Any]) -> Department:
-    """Set up by any new value of ``dept`` (1), form or beds; removed by ``dept`` made 0."""
+    """Set up by any new value of ``dept`` (1), form, beds or open beds; removed by ``dept`` made 0."""
     setters: list[Term] = []
     removed: Term = False
     for family, choice in choices.items():

@@ -218,6 +218,7 @@ EDITORS: dict[tuple[str, str], Editor] = {
     ("hospital", "dept"): _department(None, _as_int),
     ("hospital", "dept_form"): _department("form", lambda v, ladder: _as_rung(v, "department_form")),
     ("hospital", "dept_beds"): _department("beds", _as_int),
+    ("hospital", "dept_open_beds"): _department("open_beds", _as_int),
     ("hospital", "filed"): _filing,
     ("hospital", "assessment_passed"): _assessment,
     ("hospital", "attest"): _attestation,

@@ -48,7 +48,7 @@ from zhunru.solver.z3model import (
 )
 
 from zhunru.planner.costs import MONEY_SCALE, CostFile, NewMember, Price
-from zhunru.planner.departments import department_domains, hospital_measures
+from zhunru.planner.departments import TOTALS, department_domains, hospital_measures, total_names, total_values
 from zhunru.planner.families import (
     ATTRIBUTES,
     COUNTED_BY,
@@ -203,6 +203,9 @@ class Problem:
         self.summands: dict[tuple[Symbol, Symbol], list[tuple[Symbol, Symbol, int]]] = defaultdict(list)
         self._only_up: set[tuple[Symbol, Symbol]] = set()
         self._summed_reads()
+        self._extra: dict[Symbol, set[int]] = {}  # department measure -> values a bed total needs
+        self._parts: set[Symbol] = set()  # department measures a bed total sums
+        self._total_reads()
         self.model = Z3Model(kb, facts, track=track)
         self._build()
 
@@ -295,6 +298,29 @@ class Problem:
                     member.record.setdefault("features", {})[flag.arguments[1].string] = False
                     member.subject.obj = _MODELS[member.cls].model_validate(member.record)
                     self._add_summand(x, measure, member.symbol, flag, 1, reads[0].requirement)
+
+    def _total_reads(self) -> None:
+        """The departments a bed total sums get read the family it sums, with the values the total needs.
+
+        A plan meets ``m(dept_beds_total, (A, B)) >= 100`` by changing A's or B's beds, so each is read
+        (a ``sum`` read: no threshold of its own) and offered the values of :func:`total_values`.
+        """
+        totals: list[tuple[list[Symbol], str, int]] = []
+        for (x, measure), reads in list(self.reads.items()):
+            if x != HOSPITAL or measure.arguments[0].name not in TOTALS:
+                continue
+            family = TOTALS[measure.arguments[0].name]
+            parts = [Function("m", [Function(family), String(name)]) for name in total_names(measure)]
+            self._parts.update(parts)
+            for part in parts:
+                self.reads[(HOSPITAL, part)] += [Read(r.requirement, "sum", r.threshold) for r in reads]
+            totals += [(parts, r.op, r.threshold) for r in reads]
+        if totals:
+            self._extra = total_values(totals, self._base_values, self._now)
+
+    def _base_values(self, measure: Symbol) -> list[int | None]:
+        """A department measure's values from the leaves reading it alone (current first)."""
+        return _domain(self._now(measure), self.reads.get((HOSPITAL, measure), []), None, wait=False)
 
     def _add_summand(self, x: Symbol, measure: Symbol, y: Symbol, flag: Symbol, weight: int, rid: str) -> None:
         self.summands[(x, measure)].append((y, flag, weight))
@@ -460,8 +486,15 @@ class Problem:
             self.model.domains[(HOSPITAL, measure)] = domain
 
     def _now(self, measure: Symbol) -> int | None:
-        reading = self.facts.readings.get((HOSPITAL, measure))
+        reading = self._reading(HOSPITAL, measure)
         return reading.value if reading else None
+
+    def _reading(self, x: Symbol, measure: Symbol) -> Any:
+        """The fact base's reading; a department a bed total sums, which no leaf reads alone, is read here."""
+        reading = self.facts.readings.get((x, measure))
+        if reading is None and x == HOSPITAL and measure in self._parts:
+            reading = read(self.facts.subjects[HOSPITAL], measure, self.ctx)
+        return reading
 
     def _raises(self) -> None:
         """A member raises its holder's flag when it is added with every raising measure chosen 1."""
@@ -506,7 +539,7 @@ class Problem:
         subject = self.facts.subjects.get(x)
         if subject is None:
             return
-        reading = self.facts.readings.get((x, measure))
+        reading = self._reading(x, measure)
         current = reading.value if reading else None
         key = f"{subject.cls}.{family}"
         path = readable(self.data, reading.path) if reading else ""
@@ -534,6 +567,8 @@ class Problem:
     ) -> None:
         ladder = ladder_of(subject, measure)
         values = _domain(current, reads, ladder, wait=phase == "wait")
+        if phase == "buy" and x == HOSPITAL and measure in self._extra:
+            values += sorted(self._extra[measure] - set(values))
         if phase == "buy":
             values = [v for v in values if reachable(cls, measure.arguments[0].name, current, v)]
         if (x, measure) in self._only_up:  # a flag a summed measure reads: set, never cleared

@@ -14,11 +14,14 @@ from datetime import date
 from typing import Any
 
 import z3
-from clingo import Symbol
+from clingo import Function, String, Symbol
+from zhunru.solver.facts import HOSPITAL
 from zhunru.solver.kb import KnowledgeBase
 
 from zhunru.edits import Edit, parse_path
 from zhunru.planner.costs import MONEY_SCALE
+from zhunru.planner.departments import EDITED as SETS_UP
+from zhunru.planner.departments import department_name
 from zhunru.planner.families import ATTRIBUTES, EDITORS, Change, IdMaker, readable
 from zhunru.planner.problem import Choice, Member, Problem
 
@@ -73,6 +76,7 @@ def _choice_changes(
     path = readable(problem.data, subject.path)
     edits = EDITORS[(choice.cls, choice.family)](change, subject, choice.key, value, path, choice.ladder)
     nodes = [(choice.subject, r) for r in choice.leaves] + _summing(problem, lambda c: c is choice)
+    nodes += _set_up(problem, choice, value)
     for record in problem.members:  # the record the edit adds, where it is counted
         if record.record_of is choice and record.record_value == value:
             nodes += _counted(kb, problem, model, record)
@@ -80,6 +84,17 @@ def _choice_changes(
     cost = {"money": choice.money[index] / MONEY_SCALE, "months": choice.months[index]}
     free = {"money": 0, "months": 0}
     return [_entry(edit, clauses, cost if i == 0 else free) for i, edit in enumerate(edits)]
+
+
+def _set_up(problem: Problem, choice: Choice, value: int) -> list[tuple[Symbol, str]]:
+    """The "department set up" leaves a new form or new beds of a department the profile lacks meet."""
+    if choice.subject != HOSPITAL or choice.family not in SETS_UP or (choice.family == "dept" and value != 1):
+        return []
+    name = department_name(choice.measure)
+    if any(d.name == name for d in problem.ctx.hospital.departments or []):
+        return []
+    dept = Function("m", [Function("dept"), String(name)])
+    return [(HOSPITAL, read.requirement) for read in problem.reads.get((HOSPITAL, dept), [])]
 
 
 def member_record(problem: Problem, member: Member, model: z3.ModelRef, day: date) -> tuple[dict[str, Any], int, int]:
