@@ -5,8 +5,9 @@
 For each size, draws a synthetic province (``zhunru synth``, seed 1) and runs the batch with
 every specification named (``--spec`` for all 22, so each hospital is judged by all of
 them whatever its province) for each worker count; records wall time, hospitals per
-second and the peak resident memory of the whole process tree (sampled every 0.2 s with
-psutil), then the 2-worker speed-up and the scaling ratio time(largest)/time(smallest).
+second and the peak memory of the whole process tree (sampled every 0.2 s with psutil: the
+sum of PSS, and of RSS, see ``PeakMemory``), then the 2-worker speed-up and the scaling
+ratio time(largest)/time(smallest).
 Results go to ``benchmarks/results/batch_throughput.json``.
 
 Targets on a 2-core machine: 1,000 hospitals ≤ 10 s, 40,000 ≤ 5 min, peak memory ≤ 2 GB,
@@ -32,30 +33,40 @@ import psutil
 from zhunru import api
 from zhunru.batch import synth
 from zhunru.batch.run import RunOptions, run_batch
-from zhunru.batch.worker import Settings
+from zhunru.batch.worker import GROUND_TOGETHER, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 24)
 
 
 class PeakMemory:
-    """Peak RSS of this process and all its children, sampled in a thread."""
+    """Peak memory of this process and all its children, sampled in a thread.
+
+    Two sums over the process tree: resident set sizes (RSS), which count a page shared by
+    several processes once in each — workers forked from the batch's fork server share the
+    parsed knowledge base — and proportional set sizes (PSS, Linux), which split a shared
+    page between its sharers: the memory the run actually occupies.
+    """
 
     def __init__(self) -> None:
-        self.peak = 0
+        self.peak = 0  # PSS where the system reports it, else RSS
+        self.peak_rss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
-            total = 0
+            rss = pss = 0
             for process in [me, *me.children(recursive=True)]:
                 try:
-                    total += process.memory_info().rss
+                    info = process.memory_full_info()
                 except psutil.Error:
                     continue
-            self.peak = max(self.peak, total)
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+            self.peak = max(self.peak, pss)
+            self.peak_rss = max(self.peak_rss, rss)
             time.sleep(0.2)
 
     def __enter__(self) -> PeakMemory:
@@ -85,6 +96,9 @@ def run(source: Path, workers: int, chunk_size: int, scratch: Path) -> dict[str,
         "wall_s": round(wall, 2),
         "hospitals_per_s": round(summary.hospitals / wall, 2),
         "peak_memory_mb": round(memory.peak / 2**20),
+        "peak_rss_sum_mb": round(memory.peak_rss / 2**20),
+        "tasks_per_worker": options.tasks_per_worker,
+        "hospitals_per_control": GROUND_TOGETHER,
         "output_mb_per_hospital": round(written / 2**20 / max(1, summary.hospitals), 3),
     }
 

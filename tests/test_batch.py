@@ -171,9 +171,18 @@ def test_a_record_that_trips_an_engine_error_is_reported_alone_while_the_rest_co
 def test_local_worker_processes_give_identical_outputs(
     jsonl: Path, reference: Path, tmp_path: Path, workers: int
 ) -> None:
-    """The reference ran in process; worker processes (recycled after few chunks) give the same."""
+    """The reference ran in process; worker processes (forked from the preloaded server, recycled
+    after every chunk) give the same."""
     run_batch(options(jsonl, tmp_path / "pool", workers=workers, in_process=False, tasks_per_worker=1))
     assert snapshot(tmp_path / "pool") == snapshot(reference)
+
+
+def test_the_fork_server_warm_up_evaluates_a_bundled_example() -> None:
+    """The fork server ignores a failing warm-up (workers would only start cold), so check it here."""
+    from zhunru.batch import preload
+
+    warmed = preload._warm_up()
+    assert not warmed.errors and len(warmed.hospitals) == 1 and warmed.results
 
 
 def test_a_dask_cluster_gives_identical_outputs(jsonl: Path, reference: Path, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ class RunOptions:
     resume: bool = False
     chunk_size: int = 50
     table: str = "profiles"
-    tasks_per_worker: int = 2  # chunks a worker process runs before it is recycled (bounds its memory)
+    tasks_per_worker: int = 1  # chunks a worker process runs before it is recycled (bounds its memory)
     in_process: bool = False  # run chunks in this process (small inputs, tests): no recycling
 
 
@@ -172,12 +172,10 @@ class Executor:
             self.client = _dask_client(options.scheduler)
         elif not options.in_process:
             # Worker processes, even for one worker: clingo never frees the symbols it interns,
-            # so a long-lived process grows; recycling after a few chunks bounds its memory.
-            import multiprocessing
-
+            # so a long-lived process grows; recycling after each chunk bounds its memory.
             self.pool = ProcessPoolExecutor(
                 max_workers=options.workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=_worker_context(),
                 max_tasks_per_child=options.tasks_per_worker,
             )
 
@@ -210,6 +208,19 @@ class Executor:
             self.pool.shutdown(cancel_futures=True)
         if self.client is not None:
             self.client.close()
+
+
+def _worker_context() -> Any:
+    """Workers forked from a server that has imported zhunru and parsed the KB once
+    (:mod:`zhunru.batch.preload`), so recycling a worker costs milliseconds, not a second;
+    where there is no fork server (Windows), spawned."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["zhunru.batch.preload"])
+    return context
 
 
 def _dask_client(address: str | None) -> Any:
