@@ -11,8 +11,10 @@ and shown atoms per hospital.  A first chunk warms the caches and is not counted
 
 The figure that matters is clingo's grounding: it is the full derivation every explanation
 quotes, so no run with full explanations can be faster than it; at ``ground_ms`` per hospital,
-1,000 hospitals on 2 cores take at least ``ground_ms`` seconds / 2.  Results go to
-``benchmarks/results/batch_phases.json``.
+1,000 hospitals on 2 cores take at least ``ground_ms`` seconds / 2.  For comparison the same
+hospitals are also grounded with the interpreter stripped to verdicts (every rule whose head
+is a reason — support, evidence, tally, missing … — removed): the floor even a run without
+explanations would have.  Results go to ``benchmarks/results/batch_phases.json``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import functools
 import json
 import os
 import platform
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -89,6 +92,35 @@ def instrument() -> None:
     count_atoms()
 
 
+REASONS = ("support", "evidence", "tally", "sure", "maybe", "missing", "missing_population")
+
+
+def verdicts_only(program: str) -> str:
+    """The program without the rules that derive reasons (for this measurement only)."""
+    rules = re.split(r"(?<=\.)\s*\n(?=\S)", program)
+    kept = [rule for rule in rules if not re.match(rf"({'|'.join(REASONS)})\(", rule.lstrip())]
+    return "\n".join(rule for rule in kept if not rule.startswith("#show"))
+
+
+def verdict_ground_ms(records: list[Record], settings: worker.Settings) -> float:
+    """CPU ms per hospital to ground the verdict-only program, 25 hospitals per Control as a worker does."""
+    eng = api.engine()
+    specs = settings.specs or []
+    program = verdicts_only(eng.kb.program_for(specs))
+    hospitals = [worker._parse(record) for record in records]
+    spent = 0.0
+    for start in range(0, len(hospitals), worker.GROUND_TOGETHER):
+        group = hospitals[start : start + worker.GROUND_TOGETHER]
+        facts = "".join(eng.facts(h, AS_OF, specs, i).program() for i, h in enumerate(group))
+        control = clingo.Control(["--warn=none"])
+        control.add("base", [], program)
+        control.add("base", [], facts)
+        begin = time.process_time()
+        control.ground([("base", [])])
+        spent += time.process_time() - begin
+    return spent * 1000 / len(hospitals)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--hospitals", type=int, default=200)
@@ -100,6 +132,7 @@ def main() -> None:
     profiles = [json.dumps(profile, ensure_ascii=False, default=str) for profile in drawn]
     records = [Record(i, f"line {i + 1}", text, "json") for i, text in enumerate(profiles)]
     worker.run_job(worker.Job(0, records[:5], settings))  # warm-up, not counted
+    verdict_ground = verdict_ground_ms(records[5:], settings)  # before the timers go in
     instrument()
     start = time.process_time()
     for index in range(5, len(records), 50):
@@ -118,6 +151,8 @@ def main() -> None:
         "ground_atoms_per_hospital": round(SIZES["ground_atoms"] / n),
         "shown_atoms_per_hospital": round(SIZES["shown_atoms"] / n),
         "floor_1000_hospitals_2_cores_s": round(per_hospital["clingo_ground"] * 1000 / 1000 / 2, 1),
+        "verdict_only_ground_ms_per_hospital": round(verdict_ground, 1),
+        "verdict_only_floor_1000_hospitals_2_cores_s": round(verdict_ground * 1000 / 1000 / 2, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
