@@ -130,21 +130,21 @@ def shown_atom_texts(model: Model) -> list[str]:
     into one reused buffer (~0.8 µs).  Falls back to ``str()`` where the binding is not
     available or an atom does not fit the buffer.
     """
-    if _lib is None:
-        return [str(symbol) for symbol in model.symbols(shown=True)]
-    show = _lib.clingo_show_type_shown
-    size = _ffi.new("size_t*")
-    if not _lib.clingo_model_symbols_size(model._rep, show, size):
-        return [str(symbol) for symbol in model.symbols(shown=True)]
+    show = _lib.clingo_show_type_shown if _lib is not None else None
+    size = _ffi.new("size_t*") if _ffi is not None else None
+    if show is None or not _lib.clingo_model_symbols_size(model._rep, show, size):
+        return _printed_by_python(model)
     symbols = _ffi.new("clingo_symbol_t[]", size[0])
-    buffer = _ffi.new("char[]", _TEXT_BUFFER)
     if not _lib.clingo_model_symbols(model._rep, show, symbols, size[0]):
-        return [str(symbol) for symbol in model.symbols(shown=True)]
+        return _printed_by_python(model)
+    buffer = _ffi.new("char[]", _TEXT_BUFFER)
     write, text = _lib.clingo_symbol_to_string, _ffi.string
     texts = [text(buffer).decode() if write(symbol, buffer, _TEXT_BUFFER) else "" for symbol in symbols]
-    if "" in texts:  # an atom longer than the buffer: rare enough to take the slow path
-        return [str(symbol) for symbol in model.symbols(shown=True)]
-    return texts
+    return _printed_by_python(model) if "" in texts else texts  # "": an atom longer than the buffer
+
+
+def _printed_by_python(model: Model) -> list[str]:
+    return [str(symbol) for symbol in model.symbols(shown=True)]
 
 
 def read_models(texts: list[str], subjects: list[list[Symbol]]) -> list[Derivation]:
